@@ -1,0 +1,21 @@
+# The application image: web (gunicorn + whitenoise), worker and beat all run from it.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY core ./core
+COPY customers ./customers
+COPY loyalty ./loyalty
+COPY complaints ./complaints
+COPY kpis ./kpis
+RUN pip install --no-cache-dir .
+COPY . .
+# Translations and static files are built into the image; no manual step at deploy time.
+RUN DEBUG=1 python manage.py compile_translations \
+ && DEBUG=1 STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
+    python manage.py collectstatic --noinput
+RUN useradd --create-home crm && mkdir -p /app/var && chown -R crm /app/var
+USER crm
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

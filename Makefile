@@ -1,0 +1,48 @@
+# The two commands of the README:
+#   make run   - the system on its embedded defaults (SQLite, filesystem broker; no Redis needed)
+#   make test  - the whole test suite (SQLite by default; DATABASE_URL / REDIS_URL to use servers)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: run test install install-dev lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+.env: | $(VENV)/.installed
+	$(BIN)/python ops/write_env.py .env
+
+run: install .env
+	$(MANAGE) compile_translations
+	$(MANAGE) migrate --noinput
+	$(MANAGE) setup_roles
+	$(MANAGE) ensure_admin
+	$(BIN)/honcho -f Procfile.dev start
+
+test: install-dev
+	$(MANAGE) compile_translations
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+bench: install-dev
+	@echo "See bench/README.md: each benchmark needs DATABASE_URL pointing at PostgreSQL."
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
+
+from core.views import healthz
+
+admin.site.site_header = format_lazy("{} · {}", settings.COMPANY_NAME, _("Customer management"))
+admin.site.site_title = format_lazy("{} {}", settings.COMPANY_NAME, _("CRM"))
+admin.site.index_title = _("Customer service workbench")
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,126 @@
+"""The staff roles of the company and their permissions, kept as data in one place.
+
+Each role is a Django group. ``sync_roles`` creates the groups and sets each group's permissions to
+exactly what is declared here; it runs after every ``migrate`` and from ``manage.py setup_roles``,
+and is idempotent. Permissions are ``app_label.codename``; a pattern with ``*`` (fnmatch) matches
+several, so a role keeps its rights when an app adds a model. Apps that land later add their
+permissions to the lists below.
+"""
+
+from fnmatch import fnmatchcase
+
+
+class Role:
+    CS_AGENT = "客服专员"
+    AFTER_SALES = "售后客服"
+    CS_SUPERVISOR = "客服主管"
+    OPERATIONS_MANAGER = "运营经理"
+    DATA_ANALYST = "数据分析"
+    GENERAL_MANAGER = "总经理"
+
+
+# Exact names are added here as the apps' models land (customers, loyalty, complaints issues).
+_AGENT_BASE = [
+    "customers.view_*",
+    "loyalty.view_*",
+    "complaints.view_*",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.CS_AGENT: [*_AGENT_BASE],
+    Role.AFTER_SALES: [*_AGENT_BASE, "complaints.*"],
+    Role.CS_SUPERVISOR: [
+        *_AGENT_BASE,
+        "customers.*",
+        "loyalty.view_*",
+        "loyalty.add_*",
+        "loyalty.change_*",
+        "complaints.*",
+        "kpis.view_*",
+        "django_celery_beat.view_*",
+        "core.view_*",
+    ],
+    Role.OPERATIONS_MANAGER: [
+        "customers.*",
+        "loyalty.*",
+        "complaints.*",
+        "kpis.*",
+        "django_celery_beat.*",
+        "core.view_*",
+    ],
+    Role.DATA_ANALYST: [
+        "customers.view_*",
+        "loyalty.view_*",
+        "complaints.view_*",
+        "kpis.view_*",
+    ],
+    Role.GENERAL_MANAGER: [
+        "customers.*",
+        "loyalty.*",
+        "complaints.*",
+        "kpis.*",
+        "django_celery_beat.*",
+        "core.*",
+        "rest_framework_api_key.*",
+        "auth.view_user",
+        "auth.view_group",
+    ],
+}
+
+# Permissions that must never be given by a pattern: each one is granted explicitly by name.
+# (A data analyst must never see an ID number; only roles that name it get it.)
+EXPLICIT_ONLY = {"customers.view_sensitive"}
+
+
+def _all_permissions():
+    from django.contrib.auth.models import Permission
+
+    return {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.select_related("content_type")
+    }
+
+
+def resolve_permissions(patterns: list[str], available: dict) -> set[str]:
+    """The permission names that ``patterns`` grant, out of ``available``."""
+    granted: set[str] = set()
+    for pattern in patterns:
+        if "*" in pattern:
+            granted |= {
+                name for name in available if fnmatchcase(name, pattern) and name not in EXPLICIT_ONLY
+            }
+        elif pattern in available:
+            granted.add(pattern)
+    return granted
+
+
+def unknown_permissions() -> list[str]:
+    """Exact permission names declared above that no installed model provides (a typo or a model
+    that was renamed). Tests assert this is empty."""
+    available = _all_permissions()
+    return sorted(
+        p for perms in ROLE_PERMISSIONS.values() for p in perms if "*" not in p and p not in available
+    )
+
+
+def sync_roles(*, stdout=None) -> dict[str, int]:
+    """Create the role groups and set their permissions to exactly what is declared. Idempotent."""
+    from django.contrib.auth.models import Group
+
+    available = _all_permissions()
+    counts = {}
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        names = resolve_permissions(patterns, available)
+        group.permissions.set([available[n] for n in names])
+        counts[role] = len(names)
+        if stdout is not None:
+            stdout.write(f"{role}: {len(names)} permissions")
+    return counts
+
+
+def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
+    # Run once per migrate, after the last app: permissions of every app exist by then.
+    if app_config is not None and app_config.label != "kpis":
+        return
+    sync_roles()
