@@ -212,7 +212,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Later issues add their jobs to this dict in their own section below, with crontab schedules.
-_ = crontab  # imported for the jobs declared by later sections
+
+# --- Customers ------------------------------------------------------------------------------
+CUSTOMER_DORMANT_AFTER_DAYS = env.int("CUSTOMER_DORMANT_AFTER_DAYS", default=90)  # 001: 三个月无消费
+CELERY_BEAT_SCHEDULE.update({
+    # Daily at 03:10: customers with no order for 90 days become dormant; owned ones fall to the pool.
+    "customers.dormancy_sweep": {
+        "task": "customers.dormancy_sweep",
+        "schedule": crontab(hour=3, minute=10),
+        "options": {"expires": 23 * 3600},
+    },
+    # Every 5 minutes: process order events whose task was lost (broker down, worker crash).
+    "customers.sweep_order_events": {
+        "task": "customers.sweep_order_events",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+})
 
 LOGGING = {
     "version": 1,

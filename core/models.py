@@ -18,3 +18,49 @@ class JobRun(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Team(models.Model):
+    """A team of staff (customer service) or of drivers; figures are broken down by team."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("Customer service")
+        DRIVERS = "drivers", _("Drivers")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SERVICE)
+    supervisor = models.ForeignKey(
+        "auth.User", verbose_name=_("supervisor"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="supervised_teams",
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """What the company knows of a member of staff beyond the login: team, number, whether they take
+    customers (account managers / dedicated agents)."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="staff_profile")
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    employee_no = models.CharField(_("employee number"), max_length=30, unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    takes_customers = models.BooleanField(
+        _("takes customers"), default=True, help_text=_("Can own customers and be assigned as a dedicated agent.")
+    )
+    left_at = models.DateField(_("left on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self):
+        return f"{self.user.get_full_name() or self.user.username}"

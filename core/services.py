@@ -16,3 +16,10 @@ def job_run_record(*, name: str, result: str = "") -> JobRun:
         )
     run.refresh_from_db()
     return run
+
+
+def job_lock(name: str) -> JobRun:
+    """Inside a transaction: lock the job's row so two runs of the same job serialise (PostgreSQL
+    ``SELECT … FOR UPDATE``; SQLite serialises writers by itself). Returns the locked row."""
+    JobRun.objects.get_or_create(name=name)
+    return JobRun.objects.select_for_update().get(name=name)

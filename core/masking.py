@@ -1,0 +1,26 @@
+"""How personal data is shown to people who may not see it whole. One place, used by the admin,
+exports and the API."""
+
+
+def mask_mobile(mobile: str | None) -> str:
+    """``13800138000`` → ``138****8000``."""
+    if not mobile:
+        return ""
+    digits = str(mobile)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_id_number(id_number: str | None) -> str:
+    """``110101199003071234`` → ``1101**********1234``."""
+    if not id_number:
+        return ""
+    return f"{id_number[:4]}{'*' * (len(id_number) - 8)}{id_number[-4:]}"
+
+
+def mask_name(name: str | None) -> str:
+    """``张伟`` → ``张*``; ``欧阳娜娜`` → ``欧***``."""
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)

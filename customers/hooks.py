@@ -1,0 +1,51 @@
+"""The small registry through which customers causes work in other apps without importing them.
+
+Other apps register handlers in their ``AppConfig.ready()``:
+
+    from customers import hooks
+    hooks.register_order_handler(OrderEvent.Kind.COMPLETED, award_points_for_order)
+    hooks.register_merge_handler(move_loyalty_records)
+
+Order handlers run from the ``OrderEvent`` outbox after commit (in a Celery task, and from a
+periodic sweep that catches up anything the broker lost), so they must be idempotent. Merge
+handlers run inside the merge transaction, before the duplicate customer is retired.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+
+_order_handlers: dict[str, list[Callable]] = defaultdict(list)
+_merge_handlers: list[Callable] = []
+_customer_panels: list[Callable] = []
+
+
+def register_order_handler(kind: str, handler: Callable) -> None:
+    """``handler(order)`` runs once per (order, kind) event; it must be idempotent."""
+    if handler not in _order_handlers[kind]:
+        _order_handlers[kind].append(handler)
+
+
+def order_handlers(kind: str) -> list[Callable]:
+    return list(_order_handlers[kind])
+
+
+def register_merge_handler(handler: Callable) -> None:
+    """``handler(kept=..., duplicate=...)`` moves the app's records of ``duplicate`` to ``kept`` and
+    returns a dict of counts moved (recorded in the merge's audit row)."""
+    if handler not in _merge_handlers:
+        _merge_handlers.append(handler)
+
+
+def merge_handlers() -> list[Callable]:
+    return list(_merge_handlers)
+
+
+def register_customer_panel(panel: Callable) -> None:
+    """``panel(customer, request) -> {"title": str, "template": str, "context": dict} | None``: a
+    section another app adds to the customer page in the admin (tier and points, complaints)."""
+    if panel not in _customer_panels:
+        _customer_panels.append(panel)
+
+
+def customer_panels() -> list[Callable]:
+    return list(_customer_panels)

@@ -1,0 +1,18 @@
+from customers.models.api import IdempotencyRecord, IngestionDay, RejectedPayload
+from customers.models.contact import ContactLog
+from customers.models.customer import Customer, Driver, Place, ServiceNeed, Tag
+from customers.models.governance import (
+    CustomerMerge,
+    DeletionRequest,
+    Handover,
+    OwnershipChange,
+    SensitiveAccess,
+)
+from customers.models.orders import Order, OrderEvent, Rating, Review
+from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
+
+__all__ = [
+    "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
+    "IngestionDay", "Order", "OrderEvent", "OwnershipChange", "Place", "Platform", "PlatformAPIKey",
+    "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
+]

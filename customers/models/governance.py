@@ -1,0 +1,141 @@
+"""Records that keep the company accountable for personal data: reveals of sensitive fields,
+merges, deletion (anonymisation) requests, ownership changes and handovers."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SensitiveAccess(models.Model):
+    class Field(models.TextChoices):
+        ID_NUMBER = "id_number", _("ID number")
+        MOBILE = "mobile", _("Full mobile")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="sensitive_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT)
+    field = models.CharField(_("field"), max_length=20, choices=Field.choices)
+    reason = models.CharField(_("stated reason"), max_length=200)
+    accessed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sensitive data access")
+        verbose_name_plural = _("sensitive data accesses")
+        ordering = ["-accessed_at"]
+
+    def __str__(self):
+        return f"{self.user} → {self.customer_id} ({self.field})"
+
+
+class CustomerMerge(models.Model):
+    kept = models.ForeignKey("customers.Customer", verbose_name=_("kept customer"), on_delete=models.PROTECT,
+                             related_name="merges")
+    merged_public_id = models.UUIDField(_("merged customer's public id"))
+    merged_snapshot = models.JSONField(_("merged customer (snapshot)"), default=dict)
+    moved = models.JSONField(_("records moved"), default=dict)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("merged by"), null=True,
+                                  on_delete=models.PROTECT)
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+        ordering = ["-merged_at"]
+
+
+class DeletionRequest(models.Model):
+    """A request to delete a customer (by staff or by the customer). Approved, it anonymises."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved (anonymised)")
+        REJECTED = "rejected", _("Rejected")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="deletion_requests")
+    reason = models.TextField(_("reason"))
+    by_customer = models.BooleanField(_("the customer's own erasure request"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=models.Q(status="pending"),
+                                    name="uniq_pending_deletion_request"),
+        ]
+
+
+class Handover(models.Model):
+    """客户交接: a leaver's customers pass to a receiver. Requested → approved by a supervisor →
+    confirmed by the receiver (ownership moves then). Past orders stay credited to the leaver."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved, awaiting the receiver")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT,
+                                  related_name="handovers_out")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT,
+                                related_name="handovers_in")
+    customers = models.ManyToManyField("customers.Customer", verbose_name=_("customers"), related_name="handovers")
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.from_user} → {self.to_user} ({self.get_status_display()})"
+
+
+class OwnershipChange(models.Model):
+    class Reason(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        RELEASED = "released", _("Released to the public pool")
+        DORMANT = "dormant", _("No order for the dormancy period")
+        HANDOVER = "handover", _("Handover")
+        DEDICATED_AGENT = "dedicated_agent", _("Dedicated agent for a gold/diamond customer")
+        MERGE = "merge", _("Merge")
+        ANONYMISED = "anonymised", _("Anonymised")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="ownership_changes")
+    from_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    to_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    handover = models.ForeignKey(Handover, null=True, blank=True, on_delete=models.PROTECT)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ownership change")
+        verbose_name_plural = _("ownership changes")
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["customer", "-changed_at"], name="ownership_customer_idx")]

@@ -1,0 +1,28 @@
+"""Every write of the customers app. Functions are keyword-only, atomic, and raise CustomerError."""
+
+from customers.services.customers import (  # noqa: F401
+    customer_anonymise,
+    customer_create,
+    customer_merge,
+    customer_refresh_order_dates,
+    customer_reveal_sensitive,
+    customer_set_id_number,
+    customer_update,
+    deletion_request_create,
+    deletion_request_decide,
+    encryption_keys_rotate,
+    user_can_edit_key_fields,
+)
+from customers.services.events import order_events_emit, order_events_process  # noqa: F401
+from customers.services.ownership import (  # noqa: F401
+    callback_record_outcome,
+    callback_schedule,
+    customer_assign_owner,
+    customer_release_to_pool,
+    dormancy_sweep,
+    handover_approve,
+    handover_cancel,
+    handover_confirm,
+    handover_reject,
+    handover_request,
+)

@@ -1,0 +1,64 @@
+"""The order-event outbox: rows written with the order change, processed after commit by a task and
+by a periodic sweep, each event once (``processed_at``), handlers idempotent."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from customers import hooks
+from customers.models import OrderEvent
+
+log = logging.getLogger(__name__)
+
+
+def order_events_emit(*, order_ids, kind: str) -> None:
+    """Inside the caller's transaction: record that these orders reached ``kind`` (once per order
+    and kind) and, after commit, ask a worker to process them. If the broker is down the events stay
+    pending and the periodic sweep processes them."""
+    ids = list(order_ids)
+    if not ids:
+        return
+    OrderEvent.objects.bulk_create([OrderEvent(order_id=i, kind=kind) for i in ids], ignore_conflicts=True)
+
+    def enqueue():
+        from customers.tasks import process_order_events
+
+        try:
+            process_order_events.delay()
+        except Exception:  # noqa: BLE001 - broker down: the sweep catches up
+            log.warning("could not enqueue order-event processing; the sweep will catch up", exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def order_events_process(*, limit: int = 500) -> int:
+    """Run the registered handlers for up to ``limit`` pending events; returns how many succeeded.
+    Each event is claimed with SKIP LOCKED (PostgreSQL) so concurrent workers never share one."""
+    done = 0
+    pending = list(
+        OrderEvent.objects.filter(processed_at__isnull=True).order_by("id").values_list("pk", flat=True)[:limit]
+    )
+    for pk in pending:
+        with transaction.atomic():
+            event = (
+                OrderEvent.objects.select_for_update(skip_locked=True).select_related("order")
+                .filter(pk=pk, processed_at__isnull=True).first()
+            )
+            if event is None:
+                continue
+            try:
+                with transaction.atomic():
+                    for handler in hooks.order_handlers(event.kind):
+                        handler(event.order)
+            except Exception as exc:  # noqa: BLE001 - recorded on the event, retried by the sweep
+                log.exception("order event %s failed", pk)
+                event.attempts += 1
+                event.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                event.save(update_fields=["attempts", "last_error"])
+                continue
+            event.processed_at = timezone.now()
+            event.attempts += 1
+            event.save(update_fields=["processed_at", "attempts"])
+            done += 1
+    return done

@@ -1,0 +1,219 @@
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.services import job_lock, job_run_record
+from customers.errors import CustomerError, NotAllowed
+from customers.models import ContactLog, Customer, Handover, OwnershipChange
+
+
+def _lock(customer: Customer) -> Customer:
+    return Customer.objects.select_for_update().get(pk=customer.pk)
+
+
+@transaction.atomic
+def customer_assign_owner(*, customer: Customer, owner, actor=None,
+                          reason: str = OwnershipChange.Reason.ASSIGNED, note: str = "", handover=None) -> Customer:
+    """Give the customer an account manager (or a new one), recording who/when/why."""
+    customer = _lock(customer)
+    if customer.status == Customer.Status.ANONYMISED:
+        raise NotAllowed(_("An anonymised customer cannot be assigned."))
+    if actor is not None and reason == OwnershipChange.Reason.ASSIGNED and not (
+        actor.has_perm("customers.manage_ownership") or (customer.owner_id is None and owner.pk == actor.pk)
+    ):
+        raise NotAllowed(_("Only a supervisor may assign customers (agents may claim public-pool customers)."))
+    if not owner.is_active:
+        raise CustomerError(_("The account manager must be an active member of staff."), field="owner")
+    if customer.owner_id == owner.pk:
+        return customer
+    OwnershipChange.objects.create(customer=customer, from_owner_id=customer.owner_id, to_owner=owner,
+                                   reason=reason, note=note[:200], changed_by=actor, handover=handover)
+    customer.owner, customer.owner_since = owner, timezone.now()
+    customer._history_user = actor
+    customer._change_reason = str(reason)
+    customer.save(update_fields=["owner", "owner_since", "updated_at"])
+    return customer
+
+
+@transaction.atomic
+def customer_release_to_pool(*, customer: Customer, actor=None, note: str = "") -> Customer:
+    customer = _lock(customer)
+    if customer.owner_id is None:
+        return customer
+    if actor is not None and not (actor.has_perm("customers.manage_ownership") or actor.pk == customer.owner_id):
+        raise NotAllowed(_("Only the account manager or a supervisor may release this customer."))
+    OwnershipChange.objects.create(customer=customer, from_owner_id=customer.owner_id,
+                                   reason=OwnershipChange.Reason.RELEASED, note=note[:200], changed_by=actor)
+    customer.owner, customer.owner_since = None, None
+    customer._history_user = actor
+    customer.save(update_fields=["owner", "owner_since", "updated_at"])
+    return customer
+
+
+# --- handovers (客户交接) ---------------------------------------------------------------------
+@transaction.atomic
+def handover_request(*, from_user, to_user, actor, customers=None, reason: str = "") -> Handover:
+    """List a member of staff's customers (all of them, or ``customers``) for a handover to
+    ``to_user``. Ownership moves only when a supervisor approved and the receiver confirmed."""
+    if from_user.pk == to_user.pk:
+        raise CustomerError(_("The receiver must be someone else."), field="to_user")
+    if not to_user.is_active:
+        raise CustomerError(_("The receiver must be an active member of staff."), field="to_user")
+    if actor.pk != from_user.pk and not actor.has_perm("customers.manage_ownership"):
+        raise NotAllowed(_("Only the leaver or a supervisor may start a handover."))
+    owned = Customer.objects.filter(owner=from_user)
+    if customers is not None:
+        ids = [c.pk for c in customers]
+        if owned.filter(pk__in=ids).count() != len(set(ids)):
+            raise CustomerError(_("Only customers owned by %(user)s can be handed over.") % {"user": from_user},
+                                field="customers")
+        owned = owned.filter(pk__in=ids)
+    ids = list(owned.values_list("pk", flat=True))
+    if not ids:
+        raise CustomerError(_("There are no customers to hand over."), field="customers")
+    handover = Handover.objects.create(from_user=from_user, to_user=to_user, requested_by=actor, reason=reason)
+    handover.customers.set(ids)
+    return handover
+
+
+def _locked_handover(handover: Handover) -> Handover:
+    return Handover.objects.select_for_update().get(pk=handover.pk)
+
+
+@transaction.atomic
+def handover_approve(*, handover: Handover, actor, note: str = "") -> Handover:
+    handover = _locked_handover(handover)
+    if handover.status != Handover.Status.REQUESTED:
+        raise CustomerError(_("Only a requested handover can be approved."))
+    if not actor.has_perm("customers.approve_customer_change"):
+        raise NotAllowed(_("Only a supervisor may approve a handover."))
+    handover.status, handover.approved_by, handover.approved_at = Handover.Status.APPROVED, actor, timezone.now()
+    handover.note = note
+    handover.save()
+    return handover
+
+
+@transaction.atomic
+def handover_reject(*, handover: Handover, actor, note: str = "") -> Handover:
+    handover = _locked_handover(handover)
+    if handover.status not in (Handover.Status.REQUESTED, Handover.Status.APPROVED):
+        raise CustomerError(_("This handover is already closed."))
+    if actor.pk != handover.to_user_id and not actor.has_perm("customers.approve_customer_change"):
+        raise NotAllowed(_("Only a supervisor or the receiver may reject a handover."))
+    handover.status, handover.note = Handover.Status.REJECTED, note
+    handover.save()
+    return handover
+
+
+@transaction.atomic
+def handover_cancel(*, handover: Handover, actor) -> Handover:
+    handover = _locked_handover(handover)
+    if handover.status not in (Handover.Status.REQUESTED, Handover.Status.APPROVED):
+        raise CustomerError(_("This handover is already closed."))
+    if actor.pk != handover.requested_by_id and not actor.has_perm("customers.approve_customer_change"):
+        raise NotAllowed(_("Only who requested the handover or a supervisor may cancel it."))
+    handover.status = Handover.Status.CANCELLED
+    handover.save()
+    return handover
+
+
+@transaction.atomic
+def handover_confirm(*, handover: Handover, actor) -> Handover:
+    """The receiver confirms: ownership of the listed customers still owned by the leaver moves to
+    the receiver. Orders keep their credited owner, so past figures stay with the leaver."""
+    handover = _locked_handover(handover)
+    if handover.status != Handover.Status.APPROVED:
+        raise CustomerError(_("A handover must be approved by a supervisor before the receiver confirms it."))
+    if actor.pk != handover.to_user_id:
+        raise NotAllowed(_("Only the receiver can confirm the handover."))
+    for customer in handover.customers.filter(owner_id=handover.from_user_id):
+        customer_assign_owner(customer=customer, owner=handover.to_user, actor=actor,
+                              reason=OwnershipChange.Reason.HANDOVER, handover=handover)
+    handover.status, handover.confirmed_at = Handover.Status.CONFIRMED, timezone.now()
+    handover.save()
+    return handover
+
+
+# --- callbacks -------------------------------------------------------------------------------
+def callback_schedule(*, customer: Customer, agent, due_on: dt.date, actor=None,
+                      purpose: str = ContactLog.Purpose.CALLBACK, notes: str = "", reason_key: str = "") -> ContactLog:
+    """Put a callback on an agent's list. With a ``reason_key`` it is idempotent: a second call for
+    the same reason returns the existing callback."""
+    if customer.status == Customer.Status.ANONYMISED:
+        raise NotAllowed(_("An anonymised customer cannot be called back."))
+    fields = {"agent": agent, "due_on": due_on, "purpose": purpose, "notes": notes,
+              "status": ContactLog.Status.SCHEDULED, "channel": ContactLog.Channel.PHONE_OUT}
+    if reason_key:
+        contact, _created = ContactLog.objects.get_or_create(customer=customer, reason_key=reason_key,
+                                                             defaults=fields)
+        return contact
+    return ContactLog.objects.create(customer=customer, **fields)
+
+
+@transaction.atomic
+def callback_record_outcome(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
+                            recommend_score: int | None = None, notes: str = "") -> ContactLog:
+    contact = ContactLog.objects.select_for_update().get(pk=contact.pk)
+    if contact.status != ContactLog.Status.SCHEDULED:
+        raise CustomerError(_("This callback has already been recorded."))
+    if outcome not in ContactLog.Outcome.values:
+        raise CustomerError(_("Choose an outcome."), field="outcome")
+    if recommend_score is not None and not 0 <= recommend_score <= 10:
+        raise CustomerError(_("The recommend score is from 0 to 10."), field="recommend_score")
+    if outcome != ContactLog.Outcome.REACHED and (satisfaction or recommend_score is not None):
+        raise CustomerError(_("Satisfaction can only be recorded when the customer was reached."),
+                            field="satisfaction")
+    contact.status, contact.outcome, contact.happened_at = ContactLog.Status.DONE, outcome, timezone.now()
+    contact.satisfaction, contact.recommend_score = satisfaction, recommend_score
+    contact.agent = contact.agent or actor
+    if notes:
+        contact.notes = f"{contact.notes}\n{notes}".strip()
+    contact.save()
+    return contact
+
+
+# --- dormancy sweep --------------------------------------------------------------------------
+def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Customers with no completed order for CUSTOMER_DORMANT_AFTER_DAYS become dormant; owned ones
+    fall to the public pool, the reason kept in an ownership-change row. Set-based (one INSERT …
+    SELECT and one UPDATE), idempotent, and serialised by a job lock so concurrent runs do nothing
+    twice."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS)
+    reason = _("No completed order for %(days)s days") % {"days": settings.CUSTOMER_DORMANT_AFTER_DAYS}
+    with transaction.atomic():
+        job_lock("dormancy_sweep")
+        due = Customer.objects.filter(status=Customer.Status.ACTIVE).filter(
+            Q(last_order_at__lt=cutoff) | Q(last_order_at__isnull=True, created_at__lt=cutoff)
+        )
+        select_sql, params = due.filter(owner__isnull=False).values_list("pk", "owner_id").query.sql_with_params()
+        table = OwnershipChange._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (customer_id, from_owner_id, reason, note, changed_at) "  # noqa: S608
+                f"SELECT d.id, d.owner_id, %s, %s, %s FROM ({select_sql}) d",
+                [OwnershipChange.Reason.DORMANT, reason[:200], now, *params],
+            )
+            released = cursor.rowcount
+        dormant = due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], owner=None,
+                             owner_since=None, updated_at=now)
+    job_run_record(name="dormancy_sweep", result=f"dormant={dormant} released={released}")
+    return {"dormant": dormant, "released_to_pool": max(released, 0)}
+
+
+def least_loaded_agent():
+    """The active staff member who takes customers and owns the fewest (dedicated-agent assignment)."""
+    from django.db.models import Count
+
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, staff_profile__takes_customers=True, staff_profile__left_at__isnull=True)
+        .annotate(load=Count("owned_customers"))
+        .order_by("load", "pk")
+        .first()
+    )

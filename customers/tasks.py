@@ -1,0 +1,22 @@
+from celery import shared_task
+
+from core.services import job_run_record
+from customers.services import dormancy_sweep, order_events_process
+
+
+@shared_task(name="customers.process_order_events")
+def process_order_events() -> int:
+    return order_events_process(limit=500)
+
+
+@shared_task(name="customers.sweep_order_events")
+def sweep_order_events() -> int:
+    """Catch up order events whose task was lost (broker down, worker died)."""
+    done = order_events_process(limit=5000)
+    job_run_record(name="order_events_sweep", result=f"processed={done}")
+    return done
+
+
+@shared_task(name="customers.dormancy_sweep")
+def run_dormancy_sweep() -> dict:
+    return dormancy_sweep()
