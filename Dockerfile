@@ -7,6 +7,7 @@ COPY config ./config
 COPY core ./core
 COPY customers ./customers
 COPY loyalty ./loyalty
+COPY care ./care
 COPY complaints ./complaints
 COPY kpis ./kpis
 RUN pip install --no-cache-dir .

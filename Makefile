@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev lint bench clean
+.PHONY: run test install install-dev lint bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,10 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Developer tool (needs GNU gettext): regenerate the Chinese catalogue from the code and the
+# English<TAB>中文 lines in ops/translations/*.tsv, then compile it.
+i18n: install-dev
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules -v0
+	$(BIN)/python ops/po_fill.py ops/translations/*.tsv
+	$(MANAGE) compile_translations

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "core",
     "customers",
     "loyalty",
+    "care",
     "complaints",
     "kpis",
 ]

@@ -1,0 +1,1 @@
+# The agent's admin: customers, places, contact log, orders, drivers, governance records.

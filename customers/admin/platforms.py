@@ -1,0 +1,1 @@
+# Platforms, API keys and the ingestion log (the platform API issue).
