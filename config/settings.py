@@ -231,6 +231,54 @@ CELERY_BEAT_SCHEDULE.update({
     },
 })
 
+# --- Complaints -----------------------------------------------------------------------------
+# Default deadlines of the grade rows created by the first migration (a manager edits the rows
+# afterwards): acknowledge within 24 h, resolve within 3 days, close within 15 days; crisis:
+# acknowledge within 2 h, resolve within 24 h (003, 001 篇5/篇10).
+COMPLAINT_ACKNOWLEDGE_HOURS = env.int("COMPLAINT_ACKNOWLEDGE_HOURS", default=24)
+COMPLAINT_RESOLVE_HOURS = env.int("COMPLAINT_RESOLVE_HOURS", default=72)
+COMPLAINT_CLOSE_HOURS = env.int("COMPLAINT_CLOSE_HOURS", default=15 * 24)
+COMPLAINT_CRISIS_ACKNOWLEDGE_HOURS = env.int("COMPLAINT_CRISIS_ACKNOWLEDGE_HOURS", default=2)
+COMPLAINT_CRISIS_RESOLVE_HOURS = env.int("COMPLAINT_CRISIS_RESOLVE_HOURS", default=24)
+# Rule minimums (grade codes): referrals from the 400 hotline or the consumer association are at
+# least "major"; a diamond customer's complaint at least "grievance"; a second complaint within
+# the window goes one grade up. Category minimums are on the category rows.
+COMPLAINT_CHANNEL_MIN_GRADE = env.dict(
+    "COMPLAINT_CHANNEL_MIN_GRADE", default={"hotline_400": "major", "consumer_association": "major"}
+)
+COMPLAINT_TIER_MIN_GRADE = env.dict("COMPLAINT_TIER_MIN_GRADE", default={"diamond": "grievance"})
+COMPLAINT_REPEAT_WINDOW_DAYS = env.int("COMPLAINT_REPEAT_WINDOW_DAYS", default=30)
+# Approval authority for money-like remedies, in CNY (001 篇5 核决权限); the general manager has no
+# limit. A role not listed may not approve any amount.
+COMPLAINT_APPROVAL_LIMITS = {
+    "客服专员": env.str("COMPLAINT_LIMIT_AGENT", default="200"),
+    "售后客服": env.str("COMPLAINT_LIMIT_AFTER_SALES", default="200"),
+    "客服主管": env.str("COMPLAINT_LIMIT_SUPERVISOR", default="1000"),
+    "运营经理": env.str("COMPLAINT_LIMIT_OPERATIONS_MANAGER", default="5000"),
+    "总经理": None,
+}
+COMPLAINT_OVERCHARGE_REFUND_MULTIPLIER = env.str("COMPLAINT_OVERCHARGE_REFUND_MULTIPLIER", default="2")
+COMPLAINT_POINT_VALUE_CNY = env.str("COMPLAINT_POINT_VALUE_CNY", default="0.01")  # for authority checks
+DRIVER_SERVICE_SCORE_PER_YEAR = env.int("DRIVER_SERVICE_SCORE_PER_YEAR", default=12)
+COMPLAINT_FOLLOW_UP_AUTO_CLOSE_DAYS = env.int("COMPLAINT_FOLLOW_UP_AUTO_CLOSE_DAYS", default=7)
+COMPLAINT_CALLBACK_AFTER_DAYS = env.int("COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
+COMPLAINT_DEADLINE_BATCH = env.int("COMPLAINT_DEADLINE_BATCH", default=2000)
+COMPLAINT_ATTACHMENT_MAX_MB = env.int("COMPLAINT_ATTACHMENT_MAX_MB", default=20)
+COMPLAINT_ATTACHMENT_TYPES = env.list(
+    "COMPLAINT_ATTACHMENT_TYPES",
+    default=["jpg", "jpeg", "png", "webp", "heic", "pdf", "mp3", "m4a", "amr", "wav", "mp4", "mov"],
+)
+COMPLAINT_PUBLIC_FORM_PER_HOUR = env.int("COMPLAINT_PUBLIC_FORM_PER_HOUR", default=5)  # per client address
+CELERY_BEAT_SCHEDULE.update({
+    # Hourly at :05: acknowledge/resolve/close deadlines: escalate once per deadline, notify owners,
+    # auto-close follow-ups the customer never answered.
+    "complaints.process_deadlines": {
+        "task": "complaints.process_deadlines",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3300},
+    },
+})
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
