@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "simple_history",
@@ -153,17 +154,75 @@ if not DEBUG and not env.bool("ALLOW_DEV_SECRET", default=False):
     if not FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off (production).")
 
-# --- REST API -------------------------------------------------------------------------------
+# --- REST API (the platform API issue) -------------------------------------------------------
+# Platforms authenticate with "Authorization: Api-Key <key>"; staff may read with their session.
+# Views must opt in to platforms (permission IsPlatform / IsPlatformOrStaffReader); the default is
+# staff only. Every error is {"code", "message", "errors"} (core.api_errors).
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "customers.api.auth.PlatformAPIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["customers.api.permissions.IsStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_errors.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["customers.api.throttling.PlatformRateThrottle"],
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Per-platform rate limits (all keys of a platform together); "N/s|min|hour|day".
+API_THROTTLE_RATES = {
+    "platform": env.str("API_THROTTLE_PLATFORM", default="1200/min"),
+    "platform_batch": env.str("API_THROTTLE_PLATFORM_BATCH", default="120/min"),
+    "staff": env.str("API_THROTTLE_STAFF", default="600/min"),
+    "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+}
+API_THROTTLE_CACHE = "api"
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)  # 413 above this
+API_BATCH_MAX_ORDERS = env.int("API_BATCH_MAX_ORDERS", default=500)
+API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
+API_KEY_TOUCH_SECONDS = env.int("API_KEY_TOUCH_SECONDS", default=60)  # last_used_at write interval
+API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200)  # per platform
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("API_THROTTLE_REDIS_URL", default=env.str("REDIS_URL", default="")),
+            "KEY_PREFIX": "api",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if env.str("REDIS_URL", default="")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "代驾客户管理系统 平台接口 / Designated-driver CRM platform API",
+    "DESCRIPTION": (
+        "Platforms push orders, ratings and complaints and read benefits. Authenticate with the header "
+        "`Authorization: Api-Key <key>`. Errors are `{\"code\", \"message\", \"errors\"}`; POSTs accept "
+        "an `Idempotency-Key` header (kept 24 h)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # The interactive page works offline: Swagger UI is served from drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
+                                           "description": "Api-Key <key>"}},
+    },
+    "SECURITY": [{"ApiKeyAuth": []}],
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -278,6 +337,147 @@ CELERY_BEAT_SCHEDULE.update({
         "options": {"expires": 3300},
     },
 })
+
+# --- Customers admin (the agent's admin) ------------------------------------------------------
+CUSTOMER_SEARCH_MAX_MATCHES = env.int("CUSTOMER_SEARCH_MAX_MATCHES", default=500)  # rows a name search may return
+CUSTOMER_PAGE_ORDERS = env.int("CUSTOMER_PAGE_ORDERS", default=20)  # latest orders on the customer page
+CUSTOMER_PAGE_CONTACTS = env.int("CUSTOMER_PAGE_CONTACTS", default=20)  # contact-log rows on the customer page
+# Filtered changelists count exactly up to this many rows, then show "N+" (no full COUNT on huge tables).
+ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=10000)
+
+# --- Loyalty --------------------------------------------------------------------------------
+# Points (002, 003, 001 篇10): 1 point per ¥1 of a completed order's fee, times the tier multiplier.
+LOYALTY_POINTS_PER_YUAN = env.str("LOYALTY_POINTS_PER_YUAN", default="1")
+LOYALTY_TIER_MULTIPLIERS = {
+    0: env.str("LOYALTY_MULTIPLIER_NORMAL", default="1"),
+    1: env.str("LOYALTY_MULTIPLIER_SILVER", default="1.2"),
+    2: env.str("LOYALTY_MULTIPLIER_GOLD", default="1.5"),
+    3: env.str("LOYALTY_MULTIPLIER_DIAMOND", default="2"),
+}
+# Order points stay pending this long (the window in which fee disputes and complaints arrive).
+LOYALTY_POINTS_PENDING_DAYS = env.int("LOYALTY_POINTS_PENDING_DAYS", default=7)
+LOYALTY_POINTS_EXPIRE_MONTHS = env.int("LOYALTY_POINTS_EXPIRE_MONTHS", default=24)  # 002: 24-month window
+LOYALTY_EXPIRING_SOON_DAYS = env.int("LOYALTY_EXPIRING_SOON_DAYS", default=30)  # "expiring soon" in the API
+# Referrals (001 篇10): 100 points for a referred customer's first order, 100 per ¥1,000 they spend.
+LOYALTY_REFERRAL_FIRST_ORDER_POINTS = env.int("LOYALTY_REFERRAL_FIRST_ORDER_POINTS", default=100)
+LOYALTY_REFERRAL_SPEND_STEP = env.str("LOYALTY_REFERRAL_SPEND_STEP", default="1000")
+LOYALTY_REFERRAL_SPEND_POINTS = env.int("LOYALTY_REFERRAL_SPEND_POINTS", default=100)
+# Downgrade only after the tier's rule was missed at this many monthly reviews in a row (the
+# first miss warns).
+LOYALTY_DOWNGRADE_AFTER_MISSES = env.int("LOYALTY_DOWNGRADE_AFTER_MISSES", default=2)
+# Redemption: points that buy ¥1 of coupon value; default validity of a new coupon.
+LOYALTY_REDEMPTION_POINTS_PER_YUAN = env.int("LOYALTY_REDEMPTION_POINTS_PER_YUAN", default=100)
+LOYALTY_COUPON_VALID_DAYS = env.int("LOYALTY_COUPON_VALID_DAYS", default=90)
+CELERY_BEAT_SCHEDULE.update({
+    # 1st of each month at 00:30: monthly tier review (upgrades that were missed, grace-period
+    # misses, one-step downgrades, ended manual tiers). Idempotent per month.
+    "loyalty.monthly_tier_review": {
+        "task": "loyalty.monthly_tier_review",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+        "options": {"expires": 24 * 3600},
+    },
+    # 1st of each month at 00:30: points earned more than 24 months ago expire (oldest first);
+    # coupons past their validity are marked. Idempotent per month.
+    "loyalty.points_expiry": {
+        "task": "loyalty.points_expiry",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+        "options": {"expires": 24 * 3600},
+    },
+})
+
+# --- Platform API jobs ----------------------------------------------------------------------
+# The worker imports the API's task module (customers.api is not an app of its own).
+CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "customers.api.tasks"]
+CELERY_BEAT_SCHEDULE.update({
+    # Hourly at :17: delete Idempotency-Key records older than API_IDEMPOTENCY_TTL_HOURS (24 h).
+    "customers.api.purge_idempotency_keys": {
+        "task": "customers.api.purge_idempotency_keys",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3300},
+    },
+})
+
+# --- Care -----------------------------------------------------------------------------------
+# Quiet hours (local time): nothing is sent between start and end; messages wait until the end.
+CARE_QUIET_HOURS_START = env.str("CARE_QUIET_HOURS_START", default="21:00")
+CARE_QUIET_HOURS_END = env.str("CARE_QUIET_HOURS_END", default="09:00")
+# Channel backends: SMS is logged unless a provider adapter is named (care.channels.sms.HttpSmsBackend).
+CARE_SMS_BACKEND = env.str("CARE_SMS_BACKEND", default="care.channels.sms.LoggingSmsBackend")
+CARE_SMS_PROVIDER_URL = env.str("CARE_SMS_PROVIDER_URL", default="")
+CARE_SMS_PROVIDER_KEY = env.str("CARE_SMS_PROVIDER_KEY", default="")
+CARE_SMS_PROVIDER_SIGN = env.str("CARE_SMS_PROVIDER_SIGN", default="")  # signature; blank: COMPANY_NAME
+CARE_CHANNEL_TIMEOUT_SECONDS = env.float("CARE_CHANNEL_TIMEOUT_SECONDS", default=10.0)
+# Delivery retries: exponential backoff from BASE seconds up to CAP; failed after MAX attempts.
+CARE_DELIVERY_MAX_ATTEMPTS = env.int("CARE_DELIVERY_MAX_ATTEMPTS", default=5)
+CARE_DELIVERY_BACKOFF_SECONDS = env.int("CARE_DELIVERY_BACKOFF_SECONDS", default=60)
+CARE_DELIVERY_BACKOFF_CAP_SECONDS = env.int("CARE_DELIVERY_BACKOFF_CAP_SECONDS", default=3600)
+CARE_DISPATCH_BATCH = env.int("CARE_DISPATCH_BATCH", default=1000)  # messages handed to workers per run
+CARE_REDISPATCH_AFTER_SECONDS = env.int("CARE_REDISPATCH_AFTER_SECONDS", default=3600)  # lost task → again
+CARE_ENQUEUE_BATCH = env.int("CARE_ENQUEUE_BATCH", default=5000)
+# Who is greeted: dormant customers get win-back greetings by default; anonymised never (no data).
+CARE_GREET_DORMANT = env.bool("CARE_GREET_DORMANT", default=True)
+CARE_DEFAULT_CHANNEL = env.str("CARE_DEFAULT_CHANNEL", default="sms")  # one-off messages
+# Periodic callbacks by tier, in months (000: silver quarterly, gold monthly); loyalty's tier
+# benefits override these when they define an interval.
+CARE_CALLBACK_INTERVAL_MONTHS = env.dict(
+    "CARE_CALLBACK_INTERVAL_MONTHS", cast={"value": int}, default={"silver": 3, "gold": 1, "diamond": 1}
+)
+CARE_COMPLAINT_CALLBACK_AFTER_DAYS = env.int("CARE_COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
+CELERY_BEAT_SCHEDULE.update({
+    # Daily at 09:00: birthday greetings (solar and lunar birthdays; 29 Feb on 28 Feb) for today.
+    "care.birthday_greetings": {
+        "task": "care.birthday_greetings",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 23 * 3600},
+    },
+    # Daily at 09:00: holiday greetings for occasions whose sending window (N days before → the
+    # day) includes today; once per customer, occasion and year.
+    "care.holiday_greetings": {
+        "task": "care.holiday_greetings",
+        "schedule": crontab(hour=9, minute=0),
+        "options": {"expires": 23 * 3600},
+    },
+    # Every 5 minutes: hand due queued messages to workers (outside quiet hours; retries, lost tasks).
+    "care.dispatch_messages": {
+        "task": "care.dispatch_messages",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
+    # Daily at 07:30: periodic callbacks due by tier onto each owner's list (public pool: team queue).
+    "care.schedule_callbacks": {
+        "task": "care.schedule_callbacks",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 23 * 3600},
+    },
+})
+
+# --- KPIs (monthly service-quality figures) --------------------------------------------------
+# A month's snapshot is recomputed daily until this day of the next month, then frozen (a manager
+# may still recompute it explicitly; the snapshot records that).
+KPI_FREEZE_DAY = env.int("KPI_FREEZE_DAY", default=10)
+KPI_TREND_MONTHS = env.int("KPI_TREND_MONTHS", default=13)  # months in the dashboard's trend charts
+CELERY_BEAT_SCHEDULE.update({
+    # 1st of each month at 00:30: compute the previous month's snapshots (company, teams, agents).
+    "kpis.compute_previous_month": {
+        "task": "kpis.compute_previous_month",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+        "options": {"expires": 23 * 3600},
+    },
+    # Days 2-10 at 00:45: recompute the previous month for late data (ratings pushed after the 1st);
+    # after the freeze day the month is left alone.
+    "kpis.recompute_previous_month": {
+        "task": "kpis.recompute_previous_month",
+        "schedule": crontab(day_of_month="2-10", hour=0, minute=45),
+        "options": {"expires": 23 * 3600},
+    },
+})
+# The dashboard's chart library (Chart.js, from the django-chartjs package) is served through
+# staticfiles by a finder that exposes that one file, not the package's other scripts.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "kpis.staticfinders.ChartJsFinder",
+]
 
 LOGGING = {
     "version": 1,
