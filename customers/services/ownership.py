@@ -191,7 +191,9 @@ def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         due = Customer.objects.filter(status=Customer.Status.ACTIVE).filter(
             Q(last_order_at__lt=cutoff) | Q(last_order_at__isnull=True, created_at__lt=cutoff)
         )
-        select_sql, params = due.filter(owner__isnull=False).values_list("pk", "owner_id").query.sql_with_params()
+        # Select "id" (not "pk": Django aliases that column "pk", which the outer SELECT would not find).
+        owned = due.filter(owner__isnull=False).order_by().values_list("id", "owner_id")
+        select_sql, params = owned.query.sql_with_params()
         table = OwnershipChange._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
