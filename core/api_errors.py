@@ -1,0 +1,228 @@
+"""One JSON error shape for the whole REST API, in Chinese by default and English by ``Accept-Language``:
+
+    {"code": "invalid", "message": "输入有误。", "errors": {"customer.mobile": ["…"], "fee": ["…"]}}
+
+``code`` is stable for machines; ``message`` is for people; ``errors`` maps a field (nested fields
+joined with ``.``, list items by index: ``orders.3.fee``) to its messages, and is ``{}`` when no field
+is at fault. Every failure of an API request answers in this shape: validation, malformed JSON,
+oversized bodies (413), unknown paths (404), wrong methods (405), throttling (429, with
+``Retry-After``), domain errors of the apps, and even an unexpected exception (500, logged), so a
+client never has to parse an HTML page.
+
+Other apps raise ``ApiError`` (or ``Conflict`` / ``Unprocessable``) from their views, or let their
+domain error reach the handler when it has ``message``/``field``/``code`` attributes and an
+``api_status`` (``CustomerError`` subclasses are mapped here).
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, JsonResponse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+log = logging.getLogger(__name__)
+
+NON_FIELD = "non_field_errors"
+
+
+class ApiError(exceptions.APIException):
+    """An error with an explicit status, stable code, message and optional field errors."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+    default_detail = _("The request could not be processed.")
+
+    def __init__(self, message=None, *, code=None, errors=None, status_code=None):
+        super().__init__(message if message is not None else self.default_detail, code or self.default_code)
+        self.message = message if message is not None else self.default_detail
+        self.code = code or self.default_code
+        self.errors = errors or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = _("The request conflicts with the current state of the resource.")
+
+
+class Unprocessable(ApiError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+    default_detail = _("The request cannot be processed as sent.")
+
+
+class PayloadTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = _("The request body is too large.")
+
+
+# Messages for DRF's own exceptions, in our words (DRF's defaults are kept for field messages).
+_MESSAGES = {
+    "invalid": _("The data sent is not valid: see the field errors."),
+    "parse_error": _("The request body is not valid JSON."),
+    "not_found": _("Not found."),
+    "method_not_allowed": _("This method is not allowed here."),
+    "not_authenticated": _("Authentication is required: send the header “Authorization: Api-Key <key>”."),
+    "authentication_failed": _("The API key is not valid, has been revoked or has expired."),
+    "permission_denied": _("You do not have permission to do this."),
+    "throttled": _("Too many requests: slow down and retry after the number of seconds in Retry-After."),
+    "unsupported_media_type": _("Send the request body as application/json."),
+    "not_acceptable": _("This API answers only in application/json."),
+    "server_error": _("An unexpected error occurred; it has been logged. Please retry later."),
+    "integrity_error": _("The data conflicts with an existing record."),
+}
+
+
+def max_body_bytes() -> int:
+    return int(getattr(settings, "API_MAX_BODY_BYTES", 2 * 1024 * 1024))
+
+
+def check_body_size(request) -> None:
+    """Raise 413 before reading a body larger than ``API_MAX_BODY_BYTES``."""
+    meta = request.META
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except (TypeError, ValueError):
+        length = 0
+    if length > max_body_bytes():
+        raise PayloadTooLarge(
+            _("The request body is too large (limit %(limit)s bytes).") % {"limit": max_body_bytes()},
+            errors={},
+        )
+
+
+class LimitedJSONParser(JSONParser):
+    """JSON parser that answers 413 for bodies over ``API_MAX_BODY_BYTES`` and 400 (``parse_error``)
+    for anything that is not JSON, including invalid UTF-8 and bare non-object garbage."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            check_body_size(request)
+        return super().parse(stream, media_type, parser_context)
+
+
+def _flatten(detail, prefix="") -> dict[str, list[str]]:
+    """DRF's nested error detail → ``{"a.b.0.c": ["message", …]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key in (NON_FIELD, "__all__"):
+                name = prefix or NON_FIELD
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for k, v in _flatten(value, name).items():
+                out.setdefault(k, []).extend(v)
+    elif isinstance(detail, list | tuple):
+        if all(not isinstance(item, dict | list | tuple) for item in detail):
+            if detail:
+                out.setdefault(prefix or NON_FIELD, []).extend(force_str(item) for item in detail)
+        else:
+            for index, item in enumerate(detail):
+                if not item:
+                    continue
+                name = f"{prefix}.{index}" if prefix else str(index)
+                for k, v in _flatten(item, name).items():
+                    out.setdefault(k, []).extend(v)
+    elif detail is not None and detail != "":
+        out.setdefault(prefix or NON_FIELD, []).append(force_str(detail))
+    return out
+
+
+def flatten_errors(detail) -> dict[str, list[str]]:
+    return _flatten(detail)
+
+
+def error_body(*, code: str, message, errors=None) -> dict:
+    return {"code": code, "message": force_str(message), "errors": errors or {}}
+
+
+def _domain_error(exc):
+    """Map an app's domain error (``CustomerError`` or anything shaped like it) to an ApiError."""
+    from customers.errors import CustomerError, DuplicateCustomer, NotAllowed
+
+    api_status = getattr(exc, "api_status", None)
+    if isinstance(exc, CustomerError) or api_status:
+        field = getattr(exc, "field", None)
+        message = getattr(exc, "message", None) or str(exc)
+        code = getattr(exc, "code", None) or "invalid"
+        if api_status is None:
+            api_status = (
+                status.HTTP_403_FORBIDDEN if isinstance(exc, NotAllowed)
+                else status.HTTP_409_CONFLICT if isinstance(exc, DuplicateCustomer)
+                else status.HTTP_400_BAD_REQUEST
+            )
+        return ApiError(message, code=code, errors={field: [force_str(message)]} if field else {},
+                        status_code=api_status)
+    return None
+
+
+def _to_drf(exc):
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, Http404 | ObjectDoesNotExist):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, IntegrityError):
+        log.warning("integrity error reached the API handler", exc_info=exc)
+        return ApiError(_MESSAGES["integrity_error"], code="conflict", status_code=status.HTTP_409_CONFLICT)
+    domain = _domain_error(exc)
+    return domain if domain is not None else exc
+
+
+def exception_handler(exc, context):
+    """DRF's ``EXCEPTION_HANDLER``: every error as ``{"code", "message", "errors"}``."""
+    exc = _to_drf(exc)
+    response = drf_exception_handler(exc, context)  # keeps headers: WWW-Authenticate, Retry-After
+    if response is None:
+        log.error("unhandled exception in API view %s", context.get("view"), exc_info=exc)
+        return Response(
+            error_body(code="server_error", message=_MESSAGES["server_error"]),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    if isinstance(exc, ApiError):
+        body = error_body(code=exc.code, message=exc.message, errors=exc.errors)
+    elif isinstance(exc, exceptions.ValidationError):
+        body = error_body(code="invalid", message=_MESSAGES["invalid"], errors=flatten_errors(exc.detail))
+    else:
+        code = exc.default_code if isinstance(exc, exceptions.APIException) else "error"
+        if isinstance(exc, exceptions.Throttled):
+            message = _MESSAGES["throttled"]
+        elif isinstance(exc, exceptions.ParseError):
+            message = _MESSAGES["parse_error"]
+        elif isinstance(exc, exceptions.MethodNotAllowed | exceptions.UnsupportedMediaType):
+            message = _MESSAGES.get(code, exc.detail)
+        else:
+            detail = exc.detail if isinstance(exc, exceptions.APIException) else ""
+            # A custom detail (e.g. “No such order.”) is kept; DRF's generic one gets our wording.
+            is_default = isinstance(exc, exceptions.APIException) and force_str(detail) == force_str(
+                exc.default_detail
+            )
+            message = _MESSAGES.get(code, detail) if is_default else detail
+        body = error_body(code=code, message=message)
+    response.data = body
+    return response
+
+
+def api_not_found(request, *args, **kwargs):
+    """Catch-all for unknown paths under ``/api/``: a 404 in the API's shape, not an HTML page."""
+    return JsonResponse(
+        error_body(code="not_found", message=_("There is no API endpoint at this address.")), status=404,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -1,0 +1,5 @@
+"""Routes of the platform API under /api/v1/ (orders and ratings)."""
+
+app_name = "customers_api"
+
+urlpatterns: list = []
