@@ -2,7 +2,6 @@ import pytest
 from rest_framework.test import APIClient
 
 
-
 def platform_api_key(platform=None, *, name: str = "test key"):
     """A platform (new unless given) and a fresh plain key for ``Authorization: Api-Key <key>``.
     Other apps' API tests may import it: ``from tests.api.conftest import platform_api_key``."""
