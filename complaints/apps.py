@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self):
+        from complaints.panels import customer_complaints_panel
+        from customers import hooks
+
+        hooks.register_customer_panel(customer_complaints_panel)

@@ -26,9 +26,22 @@ _AGENT_BASE = [
     "complaints.view_*",
 ]
 
+# Complaints: agents take and handle complaints, propose remedies (approved at once within their
+# authority, COMPLAINT_APPROVAL_LIMITS) and raise grades; approving larger remedies and closing a
+# complaint as not upheld stay with supervisors and above ("complaints.*").
+_COMPLAINT_HANDLING = [
+    "complaints.add_complaint",
+    "complaints.change_complaint",
+    "complaints.transition_complaint",
+    "complaints.raise_grade",
+    "complaints.add_attachment",
+    "complaints.add_remedy",
+    "complaints.add_timelineentry",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.CS_AGENT: [*_AGENT_BASE],
-    Role.AFTER_SALES: [*_AGENT_BASE, "complaints.*"],
+    Role.CS_AGENT: [*_AGENT_BASE, *_COMPLAINT_HANDLING],
+    Role.AFTER_SALES: [*_AGENT_BASE, *_COMPLAINT_HANDLING],
     Role.CS_SUPERVISOR: [
         *_AGENT_BASE,
         "customers.*",

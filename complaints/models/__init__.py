@@ -1,0 +1,8 @@
+from complaints.models.complaint import Attachment, Complaint, ComplaintCounter, TimelineEntry
+from complaints.models.reference import Category, Channel, Grade, Responsibility
+from complaints.models.remedies import DriverAction, DriverScoreDeduction, Remedy
+
+__all__ = [
+    "Attachment", "Category", "Channel", "Complaint", "ComplaintCounter", "DriverAction", "DriverScoreDeduction",
+    "Grade", "Remedy", "Responsibility", "TimelineEntry",
+]

@@ -1,0 +1,16 @@
+"""The complaints section of the customer page in the admin (customers.hooks.register_customer_panel)."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+def customer_complaints_panel(customer, request):
+    from complaints.selectors import complaints_of_customer
+
+    if not request.user.has_perm("complaints.view_complaint"):
+        return None
+    complaints = list(complaints_of_customer(customer)[:20])
+    return {
+        "title": _("Complaints"),
+        "template": "admin/complaints/customer_panel.html",
+        "context": {"complaints": complaints},
+    }

@@ -1,0 +1,157 @@
+"""Reads of the complaints app: lists with their joins, overdue queues, driver history and score,
+platform scoping, the monthly analysis and the figures the KPI app reads. Aggregation is in SQL."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from complaints import rules
+from complaints.models import Complaint, DriverAction, DriverScoreDeduction, TimelineEntry
+from core.dates import month_bounds
+
+S = Complaint.Status
+
+
+def complaint_list() -> QuerySet[Complaint]:
+    return Complaint.objects.select_related("grade", "category", "customer", "driver", "platform", "assignee")
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """Complaints that have missed a deadline and not yet met it (the flag and the queue)."""
+    now = now or timezone.now()
+    unresolved_running = [s for s in Complaint.UNRESOLVED_STATUSES if s != S.AWAITING_CUSTOMER]
+    return (
+        Q(status=S.RECEIVED, acknowledged_at__isnull=True, acknowledge_due_at__lt=now)
+        | Q(status__in=unresolved_running, resolved_at__isnull=True, resolve_due_at__lt=now)
+        | Q(status__in=Complaint.OPEN_STATUSES, closed_at__isnull=True, close_due_at__lt=now)
+    )
+
+
+def complaints_overdue(now: dt.datetime | None = None) -> QuerySet[Complaint]:
+    """The supervisor queue: overdue open complaints, highest grade and oldest deadline first."""
+    return complaint_list().filter(overdue_q(now)).order_by("-grade__rank", "resolve_due_at")
+
+
+def complaint_timeline(complaint: Complaint, *, public_only: bool = False) -> QuerySet[TimelineEntry]:
+    entries = complaint.timeline.select_related("actor").order_by("at", "id")
+    return entries.filter(public=True) if public_only else entries
+
+
+def complaints_for_platform(platform) -> QuerySet[Complaint]:
+    """What a platform may see: complaints it filed or about its orders."""
+    return complaint_list().filter(Q(filed_by_platform=platform) | Q(order__platform=platform))
+
+
+def complaints_of_customer(customer) -> QuerySet[Complaint]:
+    return complaint_list().filter(customer=customer).order_by("-received_at")
+
+
+def driver_complaint_history(driver) -> QuerySet[Complaint]:
+    return complaint_list().filter(driver=driver).order_by("-received_at")
+
+
+def driver_service_score(*, driver_id: int, year: int) -> tuple[int, bool]:
+    """(points left of the yearly service score, flagged for suspension)."""
+    deducted = DriverScoreDeduction.objects.filter(driver_id=driver_id, year=year).aggregate(
+        total=Coalesce(Sum("points"), 0))["total"]
+    return rules.driver_score(per_year=settings.DRIVER_SERVICE_SCORE_PER_YEAR, deductions=[deducted])
+
+
+def driver_actions(driver) -> QuerySet[DriverAction]:
+    return DriverAction.objects.filter(driver=driver).select_related("complaint").order_by("-created_at")
+
+
+# --- analysis --------------------------------------------------------------------------------
+UPHELD = Q(status__in=[S.RESOLVED, S.FOLLOW_UP, S.CLOSED])
+
+
+def _month_qs(year: int, month: int) -> QuerySet[Complaint]:
+    start, end = month_bounds(year, month)
+    return Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+
+
+def _shift(year: int, month: int, back: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) - back
+    return index // 12, index % 12 + 1
+
+
+def complaint_analysis(*, year: int, month: int, months_back: int = 5, top: int = 10) -> dict:
+    """The monthly analysis (by the 10th, of the previous month): counts by category, grade,
+    channel, cause, responsibility, driver and platform; a trend over the previous months; the
+    drivers with the most upheld complaints. One grouped query per breakdown."""
+    qs = _month_qs(year, month)
+
+    def by(field: str, label: str | None = None) -> list[dict]:
+        label = label or field
+        rows = (qs.values(label).annotate(total=Count("id"), upheld=Count("id", filter=UPHELD),
+                                          not_upheld=Count("id", filter=Q(status=S.NOT_UPHELD)))
+                .order_by("-total", label))
+        return [{"key": r[label], "total": r["total"], "upheld": r["upheld"], "not_upheld": r["not_upheld"]}
+                for r in rows]
+
+    channel_labels, responsibility_labels = dict(Complaint._meta.get_field("channel").choices), dict(
+        Complaint._meta.get_field("responsibility").choices)
+    by_channel = [{**r, "key": channel_labels.get(r["key"], r["key"])} for r in by("channel")]
+    by_responsibility = [{**r, "key": responsibility_labels.get(r["key"]) or "—"} for r in by("responsibility")]
+    trend = []
+    for back in range(months_back, -1, -1):
+        y, m = _shift(year, month, back)
+        figures = _month_qs(y, m).aggregate(total=Count("id"), upheld=Count("id", filter=UPHELD),
+                                            overdue_closed=Count("id", filter=Q(close_overdue_at__isnull=False)))
+        trend.append({"month": f"{y}-{m:02d}", **figures})
+    previous = trend[-2]["total"] if len(trend) > 1 else 0
+    current = trend[-1]["total"]
+    top_drivers = (qs.filter(UPHELD, driver__isnull=False)
+                   .values("driver_id", "driver__name", "driver__employee_no")
+                   .annotate(upheld=Count("id")).order_by("-upheld", "driver__name")[:top])
+    return {
+        "year": year, "month": month, "total": current,
+        "change_vs_previous": current - previous,
+        "by_category": by("category__name"),
+        "by_grade": by("grade__name"),
+        "by_channel": by_channel,
+        "by_cause": by("cause"),
+        "by_responsibility": by_responsibility,
+        "by_driver": [r for r in by("driver__name") if r["key"]][:top],
+        "by_platform": [{**r, "key": r["key"] or "—"} for r in by("platform__name")],
+        "trend": trend,
+        "top_drivers": list(top_drivers),
+    }
+
+
+def complaint_kpi_figures(*, year: int, month: int) -> dict:
+    """Figures of the complaints received in a month for the KPI snapshot: counts, overdue, response
+    and resolution times (time awaiting the customer excluded), first-contact resolution and SLA
+    compliance. Durations in hours (None when nothing to measure)."""
+    qs = _month_qs(year, month)
+    response = ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())
+    resolution = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
+    figures = qs.aggregate(
+        total=Count("id"),
+        orders_with_complaint=Count("order", distinct=True),
+        overdue_flagged=Count("id", filter=Q(acknowledge_overdue_at__isnull=False) | Q(
+            resolve_escalated_at__isnull=False) | Q(close_overdue_at__isnull=False)),
+        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        acknowledged_in_time=Count("id", filter=Q(acknowledged_at__lte=F("acknowledge_due_at"))),
+        closed=Count("id", filter=Q(status=S.CLOSED)),
+        closed_in_time=Count("id", filter=Q(status=S.CLOSED, closed_at__lte=F("close_due_at"))),
+        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
+        resolved_first_time=Count("id", filter=Q(resolved_at__isnull=False, reopen_count=0)),
+        not_upheld=Count("id", filter=Q(status=S.NOT_UPHELD)),
+        avg_response=Avg(response, filter=Q(acknowledged_at__isnull=False)),
+        avg_resolution=Avg(resolution, filter=Q(resolved_at__isnull=False)),
+        avg_paused_seconds=Avg("paused_seconds", filter=Q(resolved_at__isnull=False)),
+    )
+    # The mean of (resolution − paused) is the mean resolution minus the mean paused time.
+    paused = figures.pop("avg_paused_seconds")
+    if figures["avg_resolution"] is not None:
+        figures["avg_resolution"] -= dt.timedelta(seconds=float(paused or 0))
+    for key in ("avg_response", "avg_resolution"):
+        value = figures[key]
+        figures[f"{key}_hours"] = round(value.total_seconds() / 3600, 2) if value is not None else None
+        del figures[key]
+    figures["overdue_now"] = qs.filter(overdue_q()).count()
+    return figures
