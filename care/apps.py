@@ -9,3 +9,10 @@ class CareConfig(AppConfig):
 
     name = "care"
     verbose_name = _("Customer care")
+
+    def ready(self):
+        from care import hooks
+        from customers import hooks as customer_hooks
+
+        customer_hooks.register_merge_handler(hooks.move_messages_on_merge)
+        customer_hooks.register_customer_panel(hooks.customer_care_panel)

@@ -85,6 +85,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 EXPLICIT_ONLY = {"customers.view_sensitive"}
 
 
+# --- Care ---
+# Agents see care messages and occasions and record callbacks from their list; supervisors also
+# resend failed messages; operations managers run care campaigns (occasions, templates).
+_CARE_AGENT = ["care.view_*", "care.record_callback"]
+ROLE_PERMISSIONS[Role.CS_AGENT] += _CARE_AGENT
+ROLE_PERMISSIONS[Role.AFTER_SALES] += _CARE_AGENT
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += [*_CARE_AGENT, "care.resend_message", "care.change_callback"]
+ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["care.*"]
+ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["care.view_*"]
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["care.*"]
+
+
 def _all_permissions():
     from django.contrib.auth.models import Permission
 

@@ -1,0 +1,95 @@
+"""Everything care needs from loyalty, in one place: tiers (as codes "normal" … "diamond"), each
+tier's callback interval (``TierBenefit.callback_interval_days``, settings fallback), and issuing a
+coupon as a greeting's benefit (``loyalty.services.coupon_issue``).
+
+INTEGRATION POINT: loyalty is built in parallel. ``benefit_issue`` calls ``coupon_issue`` when
+loyalty's services provide it; until then greetings go out without a coupon (the message keeps the
+coupon spec, and ``coupon_ref`` stays empty).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from customers.models import Customer
+from loyalty.models import LoyaltyAccount, Tier, TierBenefit
+
+
+class BenefitError(Exception):
+    """Issuing the benefit failed; the message is not sent (retried, then failed with this reason)."""
+
+
+def tier_choices() -> list[tuple[str, str]]:
+    """(code, label) of the tiers, lowest first."""
+    return [(tier.code, tier.label) for tier in Tier]
+
+
+def tier_label(code: str) -> str:
+    return str(dict(tier_choices()).get(code, code))
+
+
+def _tier_by_code(code: str) -> Tier:
+    return {tier.code: tier for tier in Tier}[code]
+
+
+def tiers_for(customer_ids) -> dict[int, str]:
+    """Current tier code per customer id (no loyalty account = normal). One query."""
+    ids = list(customer_ids)
+    found = dict(LoyaltyAccount.objects.filter(customer_id__in=ids).values_list("customer_id", "tier"))
+    return {pk: Tier(found.get(pk, Tier.NORMAL)).code for pk in ids}
+
+
+def customers_in_tier(tier: str) -> QuerySet:
+    value = _tier_by_code(tier)
+    if value == Tier.NORMAL:
+        return Customer.objects.filter(Q(loyalty__isnull=True) | Q(loyalty__tier=value))
+    return Customer.objects.filter(loyalty__tier=value)
+
+
+def callback_interval_days(tier: str) -> int | None:
+    """Days between periodic callbacks for ``tier`` (None: no periodic callback): loyalty's tier
+    benefit row when it exists, else ``CARE_CALLBACK_INTERVAL_DAYS``."""
+    benefit = TierBenefit.objects.filter(tier=_tier_by_code(tier)).first()
+    if benefit is not None:
+        return benefit.callback_interval_days or None
+    days = settings.CARE_CALLBACK_INTERVAL_DAYS.get(tier)
+    return int(days) if days else None
+
+
+def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: str, source_key: str) -> str:
+    """Issue the coupon described by ``coupon`` (kind, amount/percent, valid_days) to ``customer``,
+    valid from the occasion's date; idempotent per ``source_key`` (loyalty's ``origin_key``). Returns
+    the coupon code ("" when there is no coupon or loyalty cannot issue yet)."""
+    if not coupon:
+        return ""
+    try:
+        from loyalty import services
+    except ImportError:
+        return ""
+    issue = getattr(services, "coupon_issue", None)
+    if issue is None:
+        return ""
+    from loyalty.models import Coupon
+
+    origin = Coupon.Origin.BIRTHDAY if purpose == "birthday" else Coupon.Origin.HOLIDAY
+    valid_until = occasion_date + dt.timedelta(days=max(int(coupon.get("valid_days") or 1), 1) - 1)
+    kwargs = {
+        "customer": customer, "kind": coupon["kind"],
+        "amount": Decimal(coupon["amount"]) if coupon.get("amount") else None,
+        "percent": Decimal(coupon["percent"]) if coupon.get("percent") else None,
+        "valid_from": occasion_date, "valid_until": valid_until,
+        "origin": origin, "origin_key": source_key,
+    }
+    accepted = inspect.signature(issue).parameters
+    if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
+        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
+    try:
+        issued = issue(**kwargs)
+    except Exception as exc:  # loyalty's domain error: the reason ends up on the message
+        raise BenefitError(str(exc)) from exc
+    return str(getattr(issued, "code", "") or "")
