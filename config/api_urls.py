@@ -10,7 +10,7 @@ v1_patterns: list = [
     path("", include("customers.api.urls")),  # the platform API issue: orders, ratings
     # path("", include("loyalty.api.urls")),    - loyalty: benefits, lookup, coupon redemption
     # path("", include("complaints.api.urls")), - complaints
-    # path("", include("kpis.api.urls")),       - monthly figures
+    path("", include("kpis.api.urls")),  # monthly figures (kpis)
 ]
 
 urlpatterns = [

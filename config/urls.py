@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
+    path("dashboard/", include("kpis.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -97,6 +97,16 @@ ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["care.view_*"]
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["care.*"]
 
 
+# --- KPIs (the service-quality dashboard) ---
+# The dashboard and its API are for those who reward and correct staff by the figures: supervisors,
+# operations managers and the general manager. "kpis.view_*" must not hand it to a data analyst (who
+# reads the snapshots in the admin), so it is explicit-only.
+EXPLICIT_ONLY |= {"kpis.view_dashboard"}
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["kpis.view_dashboard"]
+ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["kpis.view_dashboard"]
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["kpis.view_dashboard"]
+
+
 def _all_permissions():
     from django.contrib.auth.models import Permission
 

@@ -1,0 +1,85 @@
+"""A month's report as rows, written to CSV or Excel (from snapshots only)."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kpis.selectors import dashboard_data
+
+RANKING_COLUMNS = [
+    ("label", gettext_lazy("Name")), ("complaints_handled", gettext_lazy("Complaints handled")),
+    ("complaints_deadlines_met", gettext_lazy("Complaints within deadlines")),
+    ("deadlines_met_rate", gettext_lazy("Deadlines met (%)")),
+    ("callbacks_done", gettext_lazy("Callbacks done")),
+    ("callback_satisfaction_rate", gettext_lazy("Callback satisfaction (%)")),
+    ("owned_reviews_count", gettext_lazy("Reviews of owned customers")),
+    ("owned_satisfaction_rate", gettext_lazy("Owned customers' satisfaction (%)")),
+    ("orders_completed", gettext_lazy("Orders completed")),
+    ("satisfaction_rate", gettext_lazy("Satisfaction rate (%)")),
+]
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    return value
+
+
+def report_rows(data: dict) -> list[list]:
+    """Header and figures: company cards with comparisons, JSON breakdowns, then the rankings."""
+    snap = data["snapshot"]
+    rows: list[list] = [
+        [_("Service-quality report"), f"{data['month']:%Y-%m}"],
+        [_("Computed at"), snap.computed_at.isoformat(), _("Definition version"), snap.definition_version],
+        [],
+        [_("Figure"), _("Value"), _("Previous month"), _("Change vs previous month"), _("Same month last year"),
+         _("Change vs same month last year")],
+    ]
+    for card in data["cards"]:
+        rows.append([str(card["label"]), _cell(card["value"]), _cell(card["previous"]), _cell(card["vs_previous"]),
+                     _cell(card["last_year"]), _cell(card["vs_last_year"])])
+    for title, items in ((_("Complaints by grade"), snap.complaints_by_grade),
+                         (_("Complaints by category"), snap.complaints_by_category)):
+        rows += [[], [title]]
+        rows += [[item["name"], item["count"]] for item in (items or [])]
+    for title, values in ((_("Customers per tier"), snap.tiers), (_("Points"), snap.points),
+                          (_("Callbacks"), snap.callbacks), (_("Care messages"), snap.care_messages)):
+        rows += [[], [title]]
+        if values is None:
+            rows.append([_("no data")])
+        else:
+            rows += [[str(k), _cell(v)] for k, v in values.items()]
+    for title, items in ((_("Team ranking"), data["teams"]), (_("Agent ranking"), data["agents"])):
+        rows += [[], [title], [str(label) for _field, label in RANKING_COLUMNS]]
+        rows += [[_cell(getattr(s, field)) for field, _label in RANKING_COLUMNS] for s in items]
+    return rows
+
+
+def report_csv(month) -> str | None:
+    data = dashboard_data(month)
+    if data is None:
+        return None
+    out = io.StringIO()
+    out.write("\ufeff")  # so Excel opens the Chinese text as UTF-8
+    writer = csv.writer(out)
+    writer.writerows(report_rows(data))
+    return out.getvalue()
+
+
+def report_xlsx(month) -> bytes | None:
+    from openpyxl import Workbook
+
+    data = dashboard_data(month)
+    if data is None:
+        return None
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"{data['month']:%Y-%m}"
+    for row in report_rows(data):
+        sheet.append([str(v) if not isinstance(v, int | float) and v != "" else v for v in row])
+    sheet.column_dimensions["A"].width = 36
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,168 @@
+"""Computing the monthly snapshots: the only writer of MonthlySnapshot."""
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.models import Team
+from core.services import job_lock
+from kpis.errors import KpiError
+from kpis.metrics import callbacks, care, complaints, loyalty, orders
+from kpis.metrics.period import Period
+from kpis.models import MonthlySnapshot, SnapshotRecompute
+from kpis.rules import DEFINITION_VERSION, is_frozen, months_between, percentage
+
+# Every figure column the service writes (the upsert replaces all of them).
+FIGURE_FIELDS = [
+    "orders_total", "orders_completed", "customers_active", "customers_new", "reviews_count",
+    "satisfaction_rate", "complaint_rate", "retention_rate", "nps", "repeat_purchase_rate",
+    "avg_orders_per_customer", "revenue", "avg_clv", "complaints_total", "complaints_by_grade",
+    "complaints_by_category", "avg_acknowledge_hours", "avg_resolve_hours", "sla_acknowledge_rate",
+    "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate", "tiers", "points", "callbacks",
+    "care_messages", "complaints_handled", "complaints_deadlines_met", "deadlines_met_rate", "callbacks_done",
+    "callback_satisfaction_rate", "owned_reviews_count", "owned_satisfaction_rate",
+]
+UPDATE_FIELDS = ["scope", "team", "agent", "label", "definition_version", "computed_at", "compute_seconds",
+                 "recomputed_after_freeze", "unavailable", *FIGURE_FIELDS]
+
+
+@dataclass
+class ComputeResult:
+    month: dt.date
+    computed: bool
+    snapshots: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+
+
+def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[str]]:
+    figures: dict = {}
+    unavailable: list[str] = []
+    figures.update(orders.order_counts(period))
+    figures.update(orders.review_counts(period))
+    figures.update(orders.customer_counts(period, orders_completed=figures["orders_completed"]))
+    figures["callbacks"] = callbacks.callback_counts(period)
+    if complaints.available():
+        figures.update(complaints.complaint_counts(period, as_of=as_of, orders_completed=figures["orders_completed"]))
+    else:
+        unavailable.append("complaints")
+    if loyalty.available():
+        figures["tiers"] = loyalty.tier_counts(period)
+        figures["points"] = loyalty.point_counts(period)
+    else:
+        unavailable += ["tiers", "points"]
+    if care.available():
+        figures["care_messages"] = care.care_message_counts(period)
+    else:
+        unavailable.append("care_messages")
+    return figures, unavailable
+
+
+def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> dict:
+    """Per agent (or per agent's team): complaints handled and deadlines met, callbacks done and their
+    satisfaction, satisfaction of the reviews of orders credited to them (``Order.credited_owner``)."""
+    team_path = "__staff_profile__team" if team_level else ""
+    out: dict = {}
+    if complaints.available():
+        for key, values in complaints.complaint_counts_by(period, f"assignee{team_path}", as_of=as_of).items():
+            out.setdefault(key, {}).update(values)
+    for key, values in callbacks.callback_counts_by(period, f"agent{team_path}").items():
+        out.setdefault(key, {}).update(
+            callbacks_done=values["done"], callback_satisfaction_rate=values["satisfaction_rate"], callbacks=values
+        )
+    for key, (reviews, satisfied) in orders.owned_review_counts(period, f"order__credited_owner{team_path}").items():
+        out.setdefault(key, {}).update(owned_reviews_count=reviews,
+                                       owned_satisfaction_rate=percentage(satisfied, reviews))
+    return out
+
+
+def _team_figures(period: Period, *, as_of: dt.datetime) -> dict:
+    out = _staff_figures(period, as_of=as_of, team_level=True)
+    complaint_orders = complaints.complaint_orders_by_driver_team(period) if complaints.available() else {}
+    for team_id, values in orders.driver_team_orders(period).items():
+        entry = out.setdefault(team_id, {})
+        entry.update(values)
+        if complaints.available():
+            entry["complaint_rate"] = percentage(complaint_orders.get(team_id, 0), values.get("orders_completed"))
+    return out
+
+
+def _agent_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _build_rows(period: Period, *, as_of: dt.datetime, started: float, forced: bool) -> list[MonthlySnapshot]:
+    company, unavailable = _company_figures(period, as_of=as_of)
+    teams = _team_figures(period, as_of=as_of)
+    agents = _staff_figures(period, as_of=as_of, team_level=False)
+
+    common = {"month": period.month, "definition_version": DEFINITION_VERSION, "computed_at": as_of,
+              "recomputed_after_freeze": forced, "unavailable": unavailable}
+    rows = [MonthlySnapshot(scope=MonthlySnapshot.Scope.COMPANY, scope_key="company",
+                            label=str(_("Company")), **common, **company)]
+    team_names = dict(Team.objects.filter(pk__in=teams).values_list("pk", "name"))
+    for team_id, values in sorted(teams.items()):
+        rows.append(MonthlySnapshot(scope=MonthlySnapshot.Scope.TEAM, scope_key=f"team:{team_id}", team_id=team_id,
+                                    label=team_names.get(team_id, ""), **common, **values))
+    users = get_user_model().objects.filter(pk__in=agents).select_related("staff_profile")
+    users = {u.pk: u for u in users}
+    for user_id, values in sorted(agents.items()):
+        user = users.get(user_id)
+        team_id = getattr(getattr(user, "staff_profile", None), "team_id", None) if user else None
+        rows.append(MonthlySnapshot(scope=MonthlySnapshot.Scope.AGENT, scope_key=f"agent:{user_id}", agent_id=user_id,
+                                    team_id=team_id, label=_agent_label(user) if user else "", **common, **values))
+    seconds = Decimal(str(round(time.monotonic() - started, 3)))
+    for row in rows:
+        row.compute_seconds = seconds
+    return rows
+
+
+def snapshot_compute_month(*, month: dt.date, actor=None, force: bool = False, note: str = "",
+                           as_of: dt.datetime | None = None) -> ComputeResult:
+    """Compute (or recompute) every snapshot of ``month``: the company, each team and each agent.
+
+    Idempotent: one row per (month, scope) is upserted on its unique key; scopes that no longer have
+    figures are removed, so a recompute leaves exactly what a first computation would. A month is
+    frozen after the ``KPI_FREEZE_DAY`` of the next month: an existing frozen snapshot is left alone
+    unless ``force`` (an explicit recompute, recorded with who and why). Two runs for the same month
+    serialise on a job lock. Raises ``KpiError`` for a month that has not started."""
+    month = month.replace(day=1)
+    as_of = as_of or timezone.now()
+    today = timezone.localdate(as_of)
+    if month > today.replace(day=1):
+        raise KpiError(_("%(month)s has not started yet.") % {"month": f"{month:%Y-%m}"})
+    started = time.monotonic()
+    period = Period.of(month)
+    with transaction.atomic():
+        job_lock(f"kpis.compute:{month:%Y-%m}")
+        exists = MonthlySnapshot.objects.filter(month=month, scope_key="company").exists()
+        frozen = is_frozen(month, today=today, freeze_day=settings.KPI_FREEZE_DAY)
+        if frozen and exists and not force:
+            return ComputeResult(month=month, computed=False,
+                                 reason=_("frozen after day %(day)s of the next month; recompute explicitly")
+                                 % {"day": settings.KPI_FREEZE_DAY})
+        forced = frozen and exists and force
+        rows = _build_rows(period, as_of=as_of, started=started, forced=forced)
+        MonthlySnapshot.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["month", "scope_key"], update_fields=UPDATE_FIELDS,
+        )
+        MonthlySnapshot.objects.filter(month=month).exclude(scope_key__in=[r.scope_key for r in rows]).delete()
+        if forced:
+            SnapshotRecompute.objects.create(month=month, requested_by=actor, note=note[:300])
+    return ComputeResult(month=month, computed=True, snapshots=len(rows), seconds=time.monotonic() - started)
+
+
+def snapshot_compute_range(*, first: dt.date, last: dt.date, actor=None, force: bool = False, note: str = "",
+                           as_of: dt.datetime | None = None) -> list[ComputeResult]:
+    """Compute every month from ``first`` to ``last`` inclusive (each month in its own transaction)."""
+    if first > last:
+        raise KpiError(_("The first month is after the last month."))
+    return [snapshot_compute_month(month=m, actor=actor, force=force, note=note, as_of=as_of)
+            for m in months_between(first, last)]

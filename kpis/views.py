@@ -1,0 +1,80 @@
+"""The managers' dashboard and its exports. They read snapshots only."""
+
+import datetime as dt
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from core.dates import parse_month
+from kpis.exports import report_csv, report_xlsx
+from kpis.rules import month_first_day
+from kpis.selectors import dashboard_data, snapshot_months
+
+PERMISSION = "kpis.view_dashboard"
+
+
+def _requested_month(request, months: list[dt.date]) -> dt.date | None:
+    value = request.GET.get("month")
+    if value:
+        try:
+            return month_first_day(*parse_month(value))
+        except ValueError:
+            return None
+    return months[0] if months else None
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def dashboard(request):
+    months = snapshot_months()
+    month = _requested_month(request, months)
+    data = dashboard_data(month) if month else None
+    status = 200 if data or not request.GET.get("month") else 404
+    context = {
+        **admin.site.each_context(request),
+        "data": data, "month": month, "months": months, "title": _("Service-quality dashboard"),
+        "bad_month": bool(request.GET.get("month")) and data is None,
+    }
+    if data:
+        snap = data["snapshot"]
+        context["data_groups"] = [
+            (_("Callbacks"), snap.callbacks, data["links"].get("callbacks")),
+            (_("Points"), snap.points, None),
+            (_("Care messages"), snap.care_messages, None),
+        ]
+        context["rankings"] = [(_("Team ranking"), data["teams"]), (_("Agent ranking"), data["agents"])]
+        context["chart_data"] = {
+            "trend": data["trend"],
+            "complaints_by_category": snap.complaints_by_category or [],
+            "complaints_by_grade": snap.complaints_by_grade or [],
+            "tiers": snap.tiers or {},
+            "labels": {"complaints": _("Complaints"), "customers": _("Customers")},
+        }
+    return render(request, "kpis/dashboard.html", context, status=status)
+
+
+def _export(request, render_report, content_type: str, extension: str):
+    months = snapshot_months()
+    month = _requested_month(request, months)
+    body = render_report(month) if month else None
+    if body is None:
+        raise Http404(_("No figures for that month."))
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="kpis-{month:%Y-%m}.{extension}"'
+    return response
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def export_csv(request):
+    return _export(request, report_csv, "text/csv; charset=utf-8", "csv")
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def export_xlsx(request):
+    return _export(request, report_xlsx,
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
