@@ -84,6 +84,27 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 # (A data analyst must never see an ID number; only roles that name it get it.)
 EXPLICIT_ONLY = {"customers.view_sensitive"}
 
+# --- Customers (the agent's admin) ---
+# Full mobiles are for the roles that call customers; a data analyst sees them masked, so
+# view_full_mobile is explicit-only like view_sensitive (ID numbers: supervisors and the GM).
+EXPLICIT_ONLY |= {"customers.view_full_mobile"}
+_CUSTOMER_WORK = [
+    "customers.view_full_mobile",
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.add_place",
+    "customers.change_place",
+    "customers.delete_place",
+    "customers.add_contactlog",
+    "customers.change_contactlog",
+    "customers.add_deletionrequest",
+]
+ROLE_PERMISSIONS[Role.CS_AGENT] += _CUSTOMER_WORK
+ROLE_PERMISSIONS[Role.AFTER_SALES] += _CUSTOMER_WORK
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["customers.view_full_mobile", "customers.view_sensitive"]
+ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["customers.view_full_mobile"]
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["customers.view_full_mobile", "customers.view_sensitive"]
+
 
 # --- Care ---
 # Agents see care messages and occasions and record callbacks from their list; supervisors also

@@ -1,1 +1,520 @@
-# The agent's admin: customers, places, contact log, orders, drivers, governance records.
+"""The agent's admin: finding a customer, the customer page, and the daily actions. Every write
+goes through ``customers.services``; nothing here deletes a customer."""
+
+import logging
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.masking import mask_mobile
+from customers import hooks, selectors, services
+from customers.admin.paging import LargeTablePaginator
+from customers.errors import CustomerError
+from customers.forms import (
+    AssignOwnerForm,
+    CallbackOutcomeForm,
+    CustomerAdminForm,
+    DeletionRequestForm,
+    HandoverStartForm,
+    MergeForm,
+    ReleaseForm,
+    RevealForm,
+    ScheduleCallbackForm,
+)
+from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
+from customers.resources import CustomerExportResource, CustomerImportResource
+
+log = logging.getLogger(__name__)
+
+KEY_FORM_FIELDS = ("full_name", "mobile", "birthday", "customer_type", "company_name")
+ALWAYS_READONLY = (
+    "public_id", "id_number_masked", "status", "status_reason", "owner_since", "first_order_at", "last_order_at",
+    "marketing_consent_at", "created_at", "updated_at",
+)
+
+
+def can_see_full_mobile(user) -> bool:
+    return user.has_perm("customers.view_full_mobile")
+
+
+def mobile_for(user, mobile: str | None) -> str:
+    """The mobile as this user may see it: whole, or masked (data analysts)."""
+    return (mobile or "") if can_see_full_mobile(user) else mask_mobile(mobile)
+
+
+# --- changelist filters ---------------------------------------------------------------------------
+class OwnerFilter(admin.SimpleListFilter):
+    title = _("account manager")
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        choices = [("me", _("My customers")), ("pool", _("Public pool (no account manager)"))]
+        staff = (
+            get_user_model().objects.filter(is_active=True, staff_profile__takes_customers=True)
+            .order_by("username").only("username", "first_name", "last_name")
+        )
+        return choices + [(str(u.pk), u.get_full_name() or u.username) for u in staff]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(owner=request.user)
+        if value == "pool":
+            return queryset.filter(owner__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(owner_id=int(value))
+        return queryset
+
+
+class PlaceInline(admin.TabularInline):
+    model = Place
+    extra = 0
+    fields = ("kind", "label", "address", "lat", "lng", "use_count", "last_used_at")
+    readonly_fields = ("use_count", "last_used_at")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(ServiceNeed)
+class ServiceNeedAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
+    form = CustomerAdminForm
+    inlines = [PlaceInline]
+    change_list_template = "admin/customers/customer/change_list.html"
+    change_form_template = "admin/customers/customer/change_form.html"
+    list_display = ("full_name", "mobile", "customer_type", "source", "status", "owner", "last_order_at",
+                    "created_at")
+    list_display_links = ("full_name",)
+    list_filter = ("status", OwnerFilter, "source", "customer_type")
+    list_select_related = ("owner",)
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    # The search box runs customers.selectors.customer_search_ids (mobile in any form, name, platform
+    # user id, order id); search_fields only switches the box (and autocomplete) on.
+    search_fields = ("full_name",)
+    search_help_text = _("Mobile (any format), full name, platform user id or platform order id")
+    autocomplete_fields = ("referred_by", "tags", "service_needs")
+    sortable_by = ("full_name", "last_order_at", "created_at")
+    # Import (django-import-export): dry run, report of rejected rows, all or nothing.
+    resource_classes = [CustomerImportResource]
+    import_formats = [CSV, XLSX]
+    actions = [
+        "take_ownership", "assign_owner", "release_to_pool", "schedule_callback", "start_handover",
+        "request_deletion", "merge_two", "export_csv", "export_xlsx",
+    ]
+
+    # --- permissions ---------------------------------------------------------------------------
+    def has_delete_permission(self, request, obj=None):
+        return False  # customers are never deleted: a deletion request anonymises them
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("customers.add_customer")
+
+    def has_change_history_permission(self, request, obj=None):
+        return False  # no "revert" from history: changes go through the service
+
+    def has_view_history_permission(self, request, obj=None):
+        # History holds old mobiles in full: not for roles that see them masked.
+        return can_see_full_mobile(request.user) and super().has_view_history_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        user = request.user
+        if not user.has_perm("customers.change_customer"):
+            for name in ("take_ownership", "assign_owner", "release_to_pool", "start_handover", "merge_two"):
+                actions.pop(name, None)
+        if not user.has_perm("customers.manage_ownership"):
+            actions.pop("assign_owner", None)
+        if not user.has_perm("customers.add_contactlog"):
+            actions.pop("schedule_callback", None)
+        if not user.has_perm("customers.add_deletionrequest"):
+            actions.pop("request_deletion", None)
+        return actions
+
+    # --- the list ------------------------------------------------------------------------------
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if not can_see_full_mobile(request.user):
+            display[display.index("mobile")] = "masked_mobile"
+        return display
+
+    @admin.display(description=_("mobile"))
+    def masked_mobile(self, obj):
+        return mask_mobile(obj.mobile)
+
+    def get_search_results(self, request, queryset, search_term):
+        ids = selectors.customer_search_ids(search_term)
+        if ids is None:
+            return queryset, False
+        return queryset.filter(pk__in=ids), False
+
+    # --- the customer page ---------------------------------------------------------------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def _can_edit_key_fields(self, request, obj):
+        return obj is None or services.user_can_edit_key_fields(request.user, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        user = request.user
+        editable = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
+        key_rights = editable and self._can_edit_key_fields(request, obj)
+        mobile = "mobile" if can_see_full_mobile(user) else "masked_mobile"
+        identity = ["full_name", mobile, "gender", ("birthday", "birthday_is_lunar"), "email"]
+        identity += ["id_number_masked"] if obj else []
+        if key_rights:
+            identity.append("id_number")
+        ownership = ["owner"] + (["owner_since", "status", "status_reason", "first_order_at", "last_order_at",
+                                  "public_id", "created_at", "updated_at"] if obj else [])
+        fieldsets = [
+            (_("Profile"), {"fields": identity}),
+            (_("Account"), {"fields": ["customer_type", "company_name", "source", "source_platform",
+                                       "referred_by"]}),
+            (_("Service"), {"fields": ["service_needs", "tags", "notes",
+                                       ("marketing_consent", "marketing_consent_at") if obj else "marketing_consent"]}),
+            (_("Account manager and status"), {"fields": ownership}),
+        ]
+        if obj and editable:
+            fieldsets.append((_("Why"), {"fields": ["change_reason"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(ALWAYS_READONLY) + ["masked_mobile"]
+        if obj is not None:
+            readonly.append("owner")  # ownership moves only through assign / release / handover
+            if not self._can_edit_key_fields(request, obj):
+                readonly += list(KEY_FORM_FIELDS)
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        saved = form.save_via_service()
+        obj.__dict__.update(saved.__dict__)  # the inlines are bound to ``obj``
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context.update(self.customer_page_context(request, obj))
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def customer_page_context(self, request, customer):
+        user = request.user
+        orders = selectors.customer_latest_orders(customer)
+        callbacks = selectors.customer_upcoming_callbacks(customer)
+        panels = []
+        for panel in hooks.customer_panels():
+            try:
+                spec = panel(customer, request)
+            except Exception:  # a broken panel of another app must not take the customer page down
+                log.exception("customer panel %r failed", panel)
+                spec = {"title": getattr(panel, "__name__", "panel"), "error": True}
+            if spec:
+                html = ""
+                if not spec.get("error"):
+                    html = render_to_string(spec["template"], spec.get("context") or {}, request=request)
+                panels.append({"title": spec["title"], "html": mark_safe(html), "error": spec.get("error")})  # noqa: S308
+        return {
+            "customer": customer,
+            "customer_mobile": mobile_for(user, customer.mobile),
+            "order_summary": selectors.customer_order_summary(customer),
+            "latest_orders": orders,
+            "contacts": selectors.customer_contacts(customer),
+            "upcoming_callbacks": callbacks,
+            "ownership_history": selectors.customer_ownership_history(customer),
+            "platform_accounts": selectors.customer_platform_accounts(customer),
+            "extra_panels": panels,
+            "can_reveal_id": user.has_perm("customers.view_sensitive") and bool(customer.id_number_encrypted),
+            "can_reveal_mobile": not can_see_full_mobile(user) and user.has_perm("customers.view_sensitive"),
+            "can_schedule_callback": user.has_perm("customers.add_contactlog"),
+            "can_request_deletion": user.has_perm("customers.add_deletionrequest")
+            and customer.status != Customer.Status.ANONYMISED,
+        }
+
+    # --- extra pages ---------------------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        extra = [
+            path("callbacks/", view(self.callbacks_view), name="customers_customer_callbacks"),
+            path("callbacks/<int:contact_id>/outcome/", view(self.callback_outcome_view),
+                 name="customers_customer_callback_outcome"),
+            path("mine/", view(self.my_customers_view), name="customers_customer_mine"),
+            path("<int:kept_id>/merge/<int:duplicate_id>/", view(self.merge_view), name="customers_customer_merge"),
+            path("<int:object_id>/reveal/<str:field>/", view(self.reveal_view), name="customers_customer_reveal"),
+            path("<int:object_id>/do/<str:action>/", view(self.single_action_view),
+                 name="customers_customer_single_action"),
+        ]
+        return extra + super().get_urls()
+
+    def _page(self, request, template, context):
+        ctx = {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
+        return TemplateResponse(request, template, ctx)
+
+    def my_customers_view(self, request):
+        return HttpResponseRedirect(reverse("admin:customers_customer_changelist") + "?owner=me")
+
+    def reveal_view(self, request, object_id, field):
+        customer = get_object_or_404(Customer, pk=object_id)
+        if field not in SensitiveAccess.Field.values or not self.has_view_permission(request, customer):
+            raise PermissionDenied
+        form = RevealForm(request.POST or None)
+        value = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                value = services.customer_reveal_sensitive(
+                    customer=customer, user=request.user, field=field, reason=form.cleaned_data["reason"]
+                )
+            except CustomerError as exc:
+                if exc.code == "not_allowed":
+                    raise PermissionDenied(exc.message) from exc
+                form.add_error("reason", exc.message)
+        label = SensitiveAccess.Field(field).label
+        return self._page(request, "admin/customers/customer/reveal.html", {
+            "title": gettext("Reveal %(field)s") % {"field": label}, "customer": customer, "form": form,
+            "value": value, "field_label": label,
+        })
+
+    def merge_view(self, request, kept_id, duplicate_id):
+        kept = get_object_or_404(Customer.objects.select_related("owner"), pk=kept_id)
+        duplicate = get_object_or_404(Customer.objects.select_related("owner"), pk=duplicate_id)
+        user = request.user
+        if not (self.has_change_permission(request, kept) and services.user_can_edit_key_fields(user, kept)
+                and services.user_can_edit_key_fields(user, duplicate)):
+            raise PermissionDenied
+        form = MergeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                merge = services.customer_merge(kept=kept, duplicate=duplicate, actor=user,
+                                                reason=form.cleaned_data["reason"])
+            except CustomerError as exc:
+                messages.error(request, exc.message)
+            else:
+                moved = ", ".join(f"{k}: {v}" for k, v in merge.moved.items() if v)
+                messages.success(request, gettext("Merged into %(kept)s (%(moved)s).") % {
+                    "kept": kept, "moved": moved or "—"})
+                return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[kept.pk]))
+        rows = [(c, mobile_for(user, c.mobile), selectors.customer_order_summary(c)) for c in (kept, duplicate)]
+        return self._page(request, "admin/customers/customer/merge.html", {
+            "title": gettext("Merge two customers"), "kept": kept, "duplicate": duplicate, "rows": rows, "form": form,
+        })
+
+    def single_action_view(self, request, object_id, action):
+        """The customer page's buttons run the changelist actions on that one customer."""
+        allowed = {"schedule_callback", "request_deletion", "start_handover", "take_ownership", "release_to_pool",
+                   "assign_owner"}
+        actions = self.get_actions(request)
+        if action not in allowed or action not in actions:
+            raise PermissionDenied
+        queryset = Customer.objects.filter(pk=object_id)
+        func = actions[action][0]
+        response = func(self, request, queryset)
+        return response or HttpResponseRedirect(reverse("admin:customers_customer_change", args=[object_id]))
+
+    def callbacks_view(self, request):
+        """My callbacks due today (and overdue): record the outcome in a few clicks."""
+        user = request.user
+        agent = user
+        agent_id = request.GET.get("agent")
+        if agent_id and agent_id.isdigit() and user.has_perm("customers.manage_ownership"):
+            agent = get_object_or_404(get_user_model(), pk=int(agent_id))
+        due = list(selectors.callbacks_due(agent=agent)[:200])
+        rows = [{"contact": c, "mobile": mobile_for(user, c.customer.mobile),
+                 "form": CallbackOutcomeForm(prefix=f"c{c.pk}")} for c in due]
+        return self._page(request, "admin/customers/customer/callbacks.html", {
+            "title": gettext("My callbacks due today"), "rows": rows, "agent": agent, "today": timezone.localdate(),
+        })
+
+    def callback_outcome_view(self, request, contact_id):
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:customers_customer_callbacks"))
+        contact = get_object_or_404(ContactLog, pk=contact_id)
+        user = request.user
+        if not user.has_perm("customers.change_contactlog") or (
+            contact.agent_id not in (None, user.pk) and not user.has_perm("customers.manage_ownership")
+        ):
+            raise PermissionDenied
+        form = CallbackOutcomeForm(request.POST, prefix=f"c{contact.pk}")
+        if form.is_valid():
+            try:
+                services.callback_record_outcome(contact=contact, actor=user, **form.cleaned_data)
+            except CustomerError as exc:
+                messages.error(request, f"{contact.customer}: {exc.message}")
+            else:
+                messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})
+        else:
+            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return HttpResponseRedirect(request.POST.get("next") or reverse("admin:customers_customer_callbacks"))
+
+    # --- actions -------------------------------------------------------------------------------
+    def _action_page(self, request, queryset, action, form, title, *, intro=""):
+        customers = list(queryset.select_related("owner")[:100])
+        return self._page(request, "admin/customers/customer/action_form.html", {
+            "title": title, "intro": intro, "form": form, "action": action, "media": self.media + form.media,
+            "customers": [(c, mobile_for(request.user, c.mobile)) for c in customers],
+            "selected": [c.pk for c in customers], "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "next": request.POST.get("next") or request.GET.get("next") or "",
+        })
+
+    def _report(self, request, done: int, errors: list[str], done_message: str):
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        for error in errors[:20]:
+            self.message_user(request, error, messages.ERROR)
+        if request.POST.get("next"):
+            return HttpResponseRedirect(request.POST["next"])
+        return None
+
+    def _each(self, queryset, func):
+        done, errors = 0, []
+        for customer in queryset:
+            try:
+                func(customer)
+            except CustomerError as exc:
+                errors.append(f"{customer}: {exc.message}")
+            else:
+                done += 1
+        return done, errors
+
+    @admin.action(description=_("Take into my customers"))
+    def take_ownership(self, request, queryset):
+        done, errors = self._each(queryset, lambda c: services.customer_assign_owner(
+            customer=c, owner=request.user, actor=request.user))
+        return self._report(request, done, errors, gettext("%(count)d customers are now yours."))
+
+    @admin.action(description=_("Assign an account manager"))
+    def assign_owner(self, request, queryset):
+        form = AssignOwnerForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            owner, note = form.cleaned_data["owner"], form.cleaned_data["note"]
+            done, errors = self._each(queryset, lambda c: services.customer_assign_owner(
+                customer=c, owner=owner, actor=request.user, note=note))
+            return self._report(request, done, errors, gettext("%(count)d customers assigned."))
+        return self._action_page(request, queryset, "assign_owner", form, gettext("Assign an account manager"))
+
+    @admin.action(description=_("Release to the public pool"))
+    def release_to_pool(self, request, queryset):
+        form = ReleaseForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            note = form.cleaned_data["note"]
+            done, errors = self._each(queryset, lambda c: services.customer_release_to_pool(
+                customer=c, actor=request.user, note=note))
+            return self._report(request, done, errors, gettext("%(count)d customers released to the public pool."))
+        return self._action_page(request, queryset, "release_to_pool", form, gettext("Release to the public pool"))
+
+    @admin.action(description=_("Schedule a callback"))
+    def schedule_callback(self, request, queryset):
+        form = ScheduleCallbackForm(request.POST if "apply" in request.POST else None,
+                                    initial={"agent": request.user.pk})
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            done, errors = self._each(queryset, lambda c: services.callback_schedule(
+                customer=c, agent=data["agent"], due_on=data["due_on"], actor=request.user,
+                purpose=data["purpose"], notes=data["notes"]))
+            return self._report(request, done, errors, gettext("%(count)d callbacks scheduled."))
+        return self._action_page(request, queryset, "schedule_callback", form, gettext("Schedule a callback"))
+
+    @admin.action(description=_("Start a handover to another member of staff"))
+    def start_handover(self, request, queryset):
+        owners = set(queryset.values_list("owner_id", flat=True))
+        if len(owners) != 1 or None in owners:
+            self.message_user(request, gettext("Select customers of one account manager to hand over."),
+                              messages.ERROR)
+            return None
+        form = HandoverStartForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            from_user = get_user_model().objects.get(pk=owners.pop())
+            try:
+                handover = services.handover_request(
+                    from_user=from_user, to_user=form.cleaned_data["to_user"], actor=request.user,
+                    customers=list(queryset), reason=form.cleaned_data["reason"])
+            except CustomerError as exc:
+                self.message_user(request, exc.message, messages.ERROR)
+                return None
+            self.message_user(request, gettext("Handover requested; a supervisor must approve it."), messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:customers_handover_change", args=[handover.pk]))
+        return self._action_page(request, queryset, "start_handover", form,
+                                 gettext("Start a handover to another member of staff"))
+
+    @admin.action(description=_("Request deletion (anonymisation)"))
+    def request_deletion(self, request, queryset):
+        form = DeletionRequestForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            done, errors = self._each(queryset, lambda c: services.deletion_request_create(
+                customer=c, actor=request.user, reason=data["reason"], by_customer=data["by_customer"]))
+            return self._report(request, done, errors,
+                                gettext("%(count)d deletion requests sent to a supervisor for approval."))
+        return self._action_page(
+            request, queryset, "request_deletion", form, gettext("Request deletion (anonymisation)"),
+            intro=gettext("Customers are never deleted. Once a supervisor approves, the customer's personal data "
+                          "is scrubbed; orders and figures are kept."),
+        )
+
+    @admin.action(description=_("Merge two duplicate customers"))
+    def merge_two(self, request, queryset):
+        pks = sorted(queryset.values_list("pk", flat=True))
+        if len(pks) != 2:
+            self.message_user(request, gettext("Select exactly two customers to merge."), messages.ERROR)
+            return None
+        # Keep the older record by default; the merge page shows both before anything moves.
+        return HttpResponseRedirect(reverse("admin:customers_customer_merge", args=[pks[0], pks[1]]))
+
+    def _export(self, request, queryset, fmt):
+        resource = CustomerExportResource(user=request.user)
+        dataset = resource.export(queryset=queryset.select_related("owner").prefetch_related("tags"))
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            response = HttpResponse(XLSX().export_data(dataset),
+                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        else:
+            # A BOM so that Excel opens the Chinese text correctly.
+            response = HttpResponse("\ufeff" + CSV().export_data(dataset), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
+        return response
+
+    @admin.action(description=_("Export selected to CSV"))
+    def export_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description=_("Export selected to Excel"))
+    def export_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    # --- import: all or nothing ---------------------------------------------------------------
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs

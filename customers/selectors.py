@@ -1,0 +1,145 @@
+"""Reads of the customers app: querysets with their joins decided here, so the admin, the API and
+the benchmarks ask the database the same (indexed) questions."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from customers.models import (
+    ContactLog,
+    Customer,
+    Driver,
+    Order,
+    OwnershipChange,
+    PlatformAccount,
+)
+from customers.validators import try_normalise_mobile
+
+_MAX_CHAR = "\U0010ffff"
+
+
+# --- finding a customer ------------------------------------------------------------------------
+def customer_search_ids(term: str) -> list[int] | None:
+    """The customers an agent means by ``term``, each branch an exact, indexed lookup:
+
+    - a mobile typed in any form (``138 0013 8000``, ``+86-138-0013-8000``) → the unique mobile;
+    - otherwise the full name (exact, then as a prefix), a platform's user id or a platform order id.
+
+    One query whatever the term (a UNION of index lookups). ``None`` means "no term": do not filter.
+    """
+    term = (term or "").strip()
+    if not term:
+        return None
+    mobile = try_normalise_mobile(term)
+    if mobile:
+        return list(Customer.objects.filter(mobile=mobile).values_list("pk", flat=True))
+    limit = settings.CUSTOMER_SEARCH_MAX_MATCHES
+    # A name prefix as an index range (LIKE 'x%' cannot use a btree index outside the C collation).
+    by_name = (
+        Customer.objects.filter(full_name__gte=term, full_name__lt=term + _MAX_CHAR, full_name__startswith=term)
+        .order_by().values_list("pk")
+    )
+    by_platform_user = PlatformAccount.objects.filter(external_user_id=term).order_by().values_list("customer_id")
+    by_order = Order.objects.filter(external_id=term).order_by().values_list("customer_id")
+    # Each branch must be a separate SELECT so PostgreSQL can use each table's index.
+    ids = by_name.union(by_platform_user, by_order)
+    return [pk for (pk,) in ids[:limit]]
+
+
+def customer_list(*, base: QuerySet | None = None) -> QuerySet:
+    """The customer changelist's rows: everything a row shows in the same query."""
+    qs = base if base is not None else Customer.objects.all()
+    return qs.select_related("owner", "source_platform")
+
+
+# --- the customer page -------------------------------------------------------------------------
+def customer_latest_orders(customer: Customer, *, limit: int | None = None) -> list[Order]:
+    limit = limit or settings.CUSTOMER_PAGE_ORDERS
+    return list(
+        Order.objects.filter(customer=customer)
+        .select_related("platform", "driver", "review")
+        .order_by("-booked_at")[:limit]
+    )
+
+
+def customer_contacts(customer: Customer, *, limit: int | None = None) -> list[ContactLog]:
+    limit = limit or settings.CUSTOMER_PAGE_CONTACTS
+    return list(
+        ContactLog.objects.filter(customer=customer)
+        .exclude(status=ContactLog.Status.SCHEDULED)
+        .select_related("agent")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def customer_upcoming_callbacks(customer: Customer) -> list[ContactLog]:
+    return list(
+        ContactLog.objects.filter(customer=customer, status=ContactLog.Status.SCHEDULED)
+        .select_related("agent")
+        .order_by("due_on", "pk")
+    )
+
+
+def customer_ownership_history(customer: Customer, *, limit: int | None = None) -> list[OwnershipChange]:
+    limit = limit or settings.CUSTOMER_PAGE_CONTACTS
+    return list(
+        OwnershipChange.objects.filter(customer=customer)
+        .select_related("from_owner", "to_owner", "changed_by")
+        .order_by("-changed_at")[:limit]
+    )
+
+
+def customer_platform_accounts(customer: Customer) -> list[PlatformAccount]:
+    return list(PlatformAccount.objects.filter(customer=customer).select_related("platform"))
+
+
+def customer_order_summary(customer: Customer) -> dict:
+    """Counts and spend of the customer's orders, in one grouped query."""
+    from django.db.models import Count, Q, Sum
+
+    return Order.objects.filter(customer=customer).aggregate(
+        orders=Count("pk"),
+        completed=Count("pk", filter=Q(status=Order.Status.COMPLETED)),
+        spend=Sum("fee", filter=Q(status=Order.Status.COMPLETED)),
+    )
+
+
+# --- an agent's lists --------------------------------------------------------------------------
+def callbacks_due(*, agent, on: dt.date | None = None) -> QuerySet:
+    """An agent's scheduled callbacks due on or before ``on`` (today by default), oldest first
+    (index ``contact_agent_due_idx``)."""
+    on = on or timezone.localdate()
+    return (
+        ContactLog.objects.filter(agent=agent, status=ContactLog.Status.SCHEDULED, due_on__lte=on)
+        .select_related("customer")
+        .order_by("due_on", "pk")
+    )
+
+
+def customers_owned_by(user) -> QuerySet:
+    return customer_list(base=Customer.objects.filter(owner=user))
+
+
+def driver_latest_orders(driver: Driver, *, limit: int | None = None) -> list[Order]:
+    limit = limit or settings.CUSTOMER_PAGE_ORDERS
+    return list(
+        Order.objects.filter(driver=driver).select_related("customer", "platform", "review")
+        .order_by("-booked_at")[:limit]
+    )
+
+
+# --- counting large tables ---------------------------------------------------------------------
+def estimated_row_count(model) -> int | None:
+    """PostgreSQL's planner estimate of a table's rows (``pg_class.reltuples``, kept by ANALYZE and
+    autovacuum); ``None`` elsewhere or before the table was ever analysed."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [model._meta.db_table])
+        row = cursor.fetchone()
+    if not row or row[0] is None or row[0] < 0:
+        return None
+    return int(row[0])
