@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import BigIntegerField, Case, CharField, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -281,8 +281,8 @@ CUSTOMER_MESSAGES = {
 
 
 def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("grade", "category", "customer", "driver").get(
-        pk=complaint.pk)
+    return (Complaint.objects.select_for_update(of=("self",))
+            .select_related("grade", "min_grade", "category", "customer", "driver").get(pk=complaint.pk))
 
 
 @transaction.atomic
@@ -685,8 +685,9 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
                     whens_role = [When(grade_id=g, then=Value(n.owner_role)) for g, n in next_grade.items()
                                   if n]
                     if whens_grade:
-                        update["grade_id"] = Case(*whens_grade, default=F("grade_id"))
-                        update["owner_role"] = Case(*whens_role, default=F("owner_role"))
+                        update["grade_id"] = Case(*whens_grade, default=F("grade_id"),
+                                                  output_field=BigIntegerField())
+                        update["owner_role"] = Case(*whens_role, default=F("owner_role"), output_field=CharField())
                 Complaint.objects.filter(pk__in=ids, **{f"{marker}__isnull": True}).update(**update)
                 entries = []
                 for pk, grade_id, role in rows:
