@@ -32,6 +32,7 @@ run: install .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) ensure_admin
+	$(MANAGE) seed_demo --if-empty
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install-dev
