@@ -189,6 +189,11 @@ API_BATCH_MAX_ORDERS = env.int("API_BATCH_MAX_ORDERS", default=500)
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 API_KEY_TOUCH_SECONDS = env.int("API_KEY_TOUCH_SECONDS", default=60)  # last_used_at write interval
 API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200)  # per platform
+# A customer a platform creates without a real full name (only 王先生) gets this prefix + what was sent;
+# the admin's entry rules then ask an agent for the real name.
+API_PENDING_NAME_PREFIX = env.str("API_PENDING_NAME_PREFIX", default="【待核实】")
+# Orders booked further ahead than this are refused as impossible dates.
+API_ORDER_MAX_FUTURE_DAYS = env.int("API_ORDER_MAX_FUTURE_DAYS", default=366)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": (
@@ -218,11 +223,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
-                                           "description": "Api-Key <key>"}},
-    },
-    "SECURITY": [{"ApiKeyAuth": []}],
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -96,3 +96,17 @@ class PlatformAPIKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return KEYWORD
+
+
+try:  # the OpenAPI description of the scheme (drf-spectacular finds subclasses on import)
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class PlatformAPIKeyScheme(OpenApiAuthenticationExtension):
+        target_class = PlatformAPIKeyAuthentication
+        name = "ApiKeyAuth"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "apiKey", "in": "header", "name": "Authorization",
+                    "description": "Api-Key <key> (keys from `manage.py create_platform` / `create_platform_key`)"}
+except ImportError:  # pragma: no cover - drf-spectacular is a dependency
+    pass

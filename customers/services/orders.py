@@ -1,0 +1,508 @@
+"""Order ingestion from platforms: one set-based service for a single push and a batch of 500.
+
+``orders_ingest(platform=…, items=[…])`` takes validated items (the API's ``OrderInSerializer``
+output: ``customers.validators`` rules already applied) and, in one transaction:
+
+1. finds each customer by normalised mobile, else by the platform's user id (``PlatformAccount``),
+   else creates it (source = platform, source platform) with ``INSERT … ON CONFLICT DO NOTHING`` so
+   two pushes racing for a new mobile make one customer;
+2. finds or creates drivers by employee number the same way;
+3. inserts the orders that are new with ``INSERT … ON CONFLICT (platform, external_id) DO NOTHING
+   RETURNING``: the rows it returns are exactly the ones this call created (a concurrent push of the
+   same order waits on the unique index and then finds it existing, never a second order);
+4. locks the existing ones (``SELECT … FOR UPDATE``), checks ``Order.TRANSITIONS`` (status only moves
+   forward; a backwards move is an item error with code ``status_backwards``, answered 409) and
+   upserts the allowed changes in one ``bulk_create(update_conflicts=True)``;
+5. upserts ratings, links platform user ids, keeps usual places current (use count, last used),
+   refreshes the customers' first/last order dates, credits completed orders to the customer's
+   account manager at that moment, and writes the outbox events (``COMPLETED`` once per order,
+   ``REVIEWED`` once per order) that loyalty handles after commit.
+
+Every item is checked before anything is written, so an item either is saved whole or is an error
+that wrote nothing; valid items are saved even when others fail. Queries per call are constant
+(about fifteen), not per order.
+
+Customer names: platforms often know only a form of address (王先生). A name that passes
+``validate_full_name`` is kept; anything else creates the customer with a clearly marked pending name
+``API_PENDING_NAME_PREFIX + what the platform sent`` (e.g. ``【待核实】王先生``), which the admin's entry
+rules reject on the next edit so an agent replaces it with the real name. A later push with a real
+name fills it in. Names of existing customers are otherwise never changed by a platform, nor is the
+customer of an existing order.
+
+``CANCELLED`` events: ``Order.TRANSITIONS`` has no way out of ``completed``, so a completed order
+cannot be cancelled by a push (that is a 409); a booked order that is cancelled had no points to
+take back, so no event is written for it.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.masking import mask_mobile, mask_name
+from customers.errors import CustomerError
+from customers.models import (
+    Customer,
+    Driver,
+    IngestionDay,
+    Order,
+    OrderEvent,
+    Place,
+    Platform,
+    PlatformAccount,
+    RejectedPayload,
+    Review,
+)
+from customers.services.customers import customer_refresh_order_dates
+from customers.services.events import order_events_emit
+from customers.validators import validate_address, validate_full_name
+
+log = logging.getLogger(__name__)
+
+CREATED, UPDATED, ERROR = "created", "updated", "error"
+
+# Order fields a push may set; omitted optional fields keep their stored values on an update.
+_OPTIONAL_FIELDS = (
+    "started_at", "finished_at", "pickup_address", "pickup_lat", "pickup_lng", "dropoff_address",
+    "dropoff_lat", "dropoff_lng", "distance_km", "fee",
+)
+_UPSERT_UPDATE_FIELDS = ["status", "booked_at", "driver", "credited_owner", *_OPTIONAL_FIELDS, "updated_at"]
+
+
+@dataclass
+class ItemResult:
+    index: int
+    external_id: str
+    result: str = ERROR
+    order_id: int | None = None
+    customer_public_id: str | None = None
+    status: str | None = None
+    code: str = ""
+    message: str = ""
+    errors: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.result != ERROR
+
+
+class OrderError(CustomerError):
+    """An order-specific refusal; ``api_status`` tells the API which status to answer."""
+
+    def __init__(self, message, *, field=None, code=None, api_status=400):
+        super().__init__(message, field=field, code=code)
+        self.api_status = api_status
+
+
+# --- names ---------------------------------------------------------------------------------------
+def platform_customer_name(name: str | None) -> str:
+    """The name to store for a customer a platform creates: the name itself if it is a real full
+    name, else a clearly marked pending name (see the module docstring)."""
+    name = (name or "").strip()
+    try:
+        validate_full_name(name)
+        return name
+    except ValidationError:
+        prefix = settings.API_PENDING_NAME_PREFIX
+        return f"{prefix}{name or _('no name given')}"[:60]
+
+
+def is_pending_name(name: str) -> bool:
+    return (name or "").startswith(settings.API_PENDING_NAME_PREFIX)
+
+
+# --- SQL helpers -----------------------------------------------------------------------------------
+def _insert_returning(model, objs, *, conflict: list[str], returning: list[str]) -> list[tuple]:
+    """``INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …`` for model instances (PostgreSQL and
+    SQLite ≥ 3.35). Returns the rows actually inserted."""
+    if not objs:
+        return []
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    params = []
+    for obj in objs:
+        for f in fields:
+            params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES {', '.join([row] * len(objs))} "
+        f"ON CONFLICT ({', '.join(qn(opts.get_field(c).column) for c in conflict)}) DO NOTHING "
+        f"RETURNING {', '.join(qn(opts.get_field(c).column) for c in returning)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _chunks(seq, size):
+    for i in range(0, len(seq), size):
+        yield seq[i:i + size]
+
+
+# --- customers and drivers -----------------------------------------------------------------------
+def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]:
+    """index → {"id", "owner_id", "public_id", "full_name"} for every item, creating new customers."""
+    cols = ("pk", "owner_id", "public_id", "full_name", "mobile")
+    mobiles = sorted({it["customer"]["mobile"] for it in items})
+    by_mobile = {row[4]: dict(zip(cols, row, strict=True)) for row in
+                 Customer.objects.filter(mobile__in=mobiles).values_list(*cols)}
+    missing = [it for it in items if it["customer"]["mobile"] not in by_mobile]
+    by_account: dict[str, dict] = {}
+    ext_ids = sorted({it["customer"].get("external_id") for it in missing if it["customer"].get("external_id")})
+    if ext_ids:
+        for ext, *row in (
+            PlatformAccount.objects.filter(platform=platform, external_user_id__in=ext_ids)
+            .exclude(customer__status=Customer.Status.ANONYMISED)
+            .values_list("external_user_id", "customer_id", "customer__owner_id", "customer__public_id",
+                         "customer__full_name", "customer__mobile")
+        ):
+            by_account[ext] = dict(zip(cols, row, strict=True))
+    to_create: dict[str, Customer] = {}
+    source = Customer.Source.OWN_APP if platform.kind == Platform.Kind.OWN_APP else Customer.Source.PLATFORM
+    for it in missing:
+        c = it["customer"]
+        if c.get("external_id") in by_account or c["mobile"] in to_create:
+            continue
+        to_create[c["mobile"]] = Customer(
+            full_name=platform_customer_name(c.get("name")), mobile=c["mobile"], source=source,
+            source_platform=platform,
+        )
+    if to_create:
+        created = []
+        for chunk in _chunks([to_create[m] for m in sorted(to_create)], 200):
+            created += _insert_returning(Customer, chunk, conflict=["mobile"], returning=["mobile"])
+        created_mobiles = {row[0] for row in created}
+        rows = list(Customer.objects.filter(mobile__in=list(to_create)))
+        for c in rows:
+            c._history_user = None  # a platform, not a member of staff (request.user is the platform)
+            by_mobile[c.mobile] = {"pk": c.pk, "owner_id": c.owner_id, "public_id": c.public_id,
+                                   "full_name": c.full_name, "mobile": c.mobile}
+        Customer.history.bulk_history_create(
+            [c for c in rows if c.mobile in created_mobiles],
+            default_change_reason=f"platform API: {platform.code}",
+        )
+    resolved = {}
+    fill_names = {}
+    for it in items:
+        c = it["customer"]
+        found = by_mobile.get(c["mobile"]) or by_account.get(c.get("external_id"))
+        resolved[it["_index"]] = found
+        name = (c.get("name") or "").strip()
+        if found and is_pending_name(found["full_name"]) and name:
+            real = platform_customer_name(name)
+            if not is_pending_name(real):
+                fill_names[found["pk"]] = real
+                found["full_name"] = real
+    if fill_names:
+        objs = [Customer(pk=pk, full_name=name) for pk, name in fill_names.items()]
+        Customer.objects.bulk_update(objs, ["full_name"])
+    return resolved
+
+
+def _resolve_drivers(items: list[dict]) -> dict[str, int]:
+    wanted = {}
+    for it in items:
+        d = it.get("driver")
+        if d:
+            wanted.setdefault(d["employee_no"], (d.get("name") or "").strip() or d["employee_no"])
+    if not wanted:
+        return {}
+    found = dict(Driver.objects.filter(employee_no__in=list(wanted)).values_list("employee_no", "pk"))
+    new = [Driver(employee_no=no, name=wanted[no][:60]) for no in sorted(wanted) if no not in found]
+    if new:
+        Driver.objects.bulk_create(new, ignore_conflicts=True)
+        found.update(Driver.objects.filter(employee_no__in=[d.employee_no for d in new])
+                     .values_list("employee_no", "pk"))
+    return found
+
+
+# --- the service ------------------------------------------------------------------------------------
+def _order_fields(item: dict) -> dict:
+    out = {}
+    for name in ("pickup", "dropoff"):
+        if name in item:
+            place = item[name] or {}
+            out[f"{name}_address"] = place.get("address", "")
+            out[f"{name}_lat"] = place.get("lat")
+            out[f"{name}_lng"] = place.get("lng")
+    for name in ("started_at", "finished_at", "distance_km", "fee"):
+        if name in item:
+            out[name] = item[name]
+    if out.get("fee") is None and "fee" in out:
+        out["fee"] = Decimal("0")
+    return out
+
+
+def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
+    """Create or update the platform's orders; see the module docstring. ``items`` are validated
+    dicts; each may carry ``_index`` (its position in the request). Idempotent: pushing the same
+    items again changes nothing but ``updated_at`` and writes no second event."""
+    results: dict[int, ItemResult] = {}
+    valid: list[dict] = []
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        item.setdefault("_index", i)
+        ext = item["external_id"]
+        results[item["_index"]] = ItemResult(index=item["_index"], external_id=ext)
+        if ext in seen:
+            results[item["_index"]].code = "duplicate_in_batch"
+            results[item["_index"]].message = _("This order appears more than once in the batch.")
+            results[item["_index"]].errors = {"external_id": [results[item["_index"]].message]}
+            continue
+        seen.add(ext)
+        valid.append(item)
+    valid.sort(key=lambda it: it["external_id"])  # one lock order for concurrent batches
+    newly_completed: set[int] = set()
+    reviewed: set[int] = set()
+    touched_customers: set[int] = set()
+    place_uses: list[tuple] = []
+    with transaction.atomic():
+        customers = _resolve_customers(platform, valid) if valid else {}
+        drivers = _resolve_drivers(valid)
+        now = timezone.now()
+        new_objs = []
+        for it in valid:
+            cust = customers[it["_index"]]
+            fields = _order_fields(it)
+            status = it["status"]
+            new_objs.append(Order(
+                platform=platform, external_id=it["external_id"], customer_id=cust["pk"],
+                driver_id=drivers.get((it.get("driver") or {}).get("employee_no")), status=status,
+                booked_at=it["booked_at"],
+                credited_owner_id=cust["owner_id"] if status == Order.Status.COMPLETED else None,
+                created_at=now, updated_at=now, **fields,
+            ))
+        inserted: dict[str, int] = {}
+        for chunk in _chunks(new_objs, 300):
+            inserted.update({ext: pk for pk, ext in _insert_returning(
+                Order, chunk, conflict=["platform", "external_id"], returning=["id", "external_id"])})
+        by_ext = {it["external_id"]: it for it in valid}
+        order_customer: dict[int, int] = {}
+        for obj in new_objs:
+            if obj.external_id in inserted:
+                obj.pk = inserted[obj.external_id]
+                res = results[by_ext[obj.external_id]["_index"]]
+                res.result, res.order_id, res.status = CREATED, obj.pk, obj.status
+                order_customer[obj.pk] = obj.customer_id
+                if obj.status == Order.Status.COMPLETED:
+                    newly_completed.add(obj.pk)
+                    touched_customers.add(obj.customer_id)
+                    place_uses.append((obj, by_ext[obj.external_id]))
+        existing_ids = [o.external_id for o in new_objs if o.external_id not in inserted]
+        upserts = []
+        if existing_ids:
+            existing = {
+                o.external_id: o for o in Order.objects.select_for_update()
+                .filter(platform=platform, external_id__in=existing_ids).order_by("external_id")
+            }
+            owners = dict(Customer.objects.filter(pk__in={o.customer_id for o in existing.values()})
+                          .values_list("pk", "owner_id"))
+            for ext in existing_ids:
+                it = by_ext[ext]
+                res = results[it["_index"]]
+                order = existing[ext]
+                old = order.status
+                new = it["status"]
+                if new != old and new not in Order.TRANSITIONS.get(old, ()):
+                    res.code = "status_backwards"
+                    res.message = _("The order is already “%(old)s”; its status cannot go back to “%(new)s”.") % {
+                        "old": Order.Status(old).label, "new": Order.Status(new).label}
+                    res.errors = {"status": [res.message]}
+                    continue
+                for name, value in _order_fields(it).items():
+                    setattr(order, name, value)
+                order.booked_at = it["booked_at"]
+                order.status = new
+                if it.get("driver"):
+                    order.driver_id = drivers.get(it["driver"]["employee_no"])
+                if order.finished_at is not None and order.finished_at < order.booked_at:
+                    res.code = "invalid"
+                    res.message = _("The order cannot finish before it was booked.")
+                    res.errors = {"finished_at": [res.message]}
+                    continue
+                if new == Order.Status.COMPLETED and order.finished_at is None:
+                    res.code = "invalid"
+                    res.message = _("A completed order needs its finish time.")
+                    res.errors = {"finished_at": [res.message]}
+                    continue
+                if new == Order.Status.COMPLETED and old != Order.Status.COMPLETED:
+                    order.credited_owner_id = owners.get(order.customer_id)
+                    newly_completed.add(order.pk)
+                    place_uses.append((order, it))
+                if new == Order.Status.COMPLETED:
+                    touched_customers.add(order.customer_id)  # finish time may have moved
+                res.result, res.order_id, res.status = UPDATED, order.pk, order.status
+                order_customer[order.pk] = order.customer_id
+                upserts.append(order)
+        if upserts:
+            Order.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["platform", "external_id"],
+                                      update_fields=_UPSERT_UPDATE_FIELDS, batch_size=300)
+        # Ratings of saved orders (only completed orders can be rated: checked here and by the API).
+        reviews = []
+        for it in valid:
+            res = results[it["_index"]]
+            if res.ok and it.get("rating"):
+                if res.status != Order.Status.COMPLETED:
+                    continue  # the serializer rejects this combination; defensive
+                r = it["rating"]
+                reviews.append(Review(order_id=res.order_id, customer_id=order_customer[res.order_id],
+                                      rating=r["score"], recommend_score=r.get("recommend"),
+                                      comment=r.get("comment", ""), source=Review.Source.PLATFORM,
+                                      created_at=now, updated_at=now))
+                reviewed.add(res.order_id)
+        if reviews:
+            Review.objects.bulk_create(reviews, update_conflicts=True, unique_fields=["order"],
+                                       update_fields=["rating", "recommend_score", "comment", "source", "updated_at"])
+        _link_platform_accounts(platform, valid, customers, results)
+        _places_record_use(place_uses)
+        if touched_customers:
+            customer_refresh_order_dates(customer_ids=sorted(touched_customers))
+        order_events_emit(order_ids=sorted(newly_completed), kind=OrderEvent.Kind.COMPLETED)
+        order_events_emit(order_ids=sorted(reviewed), kind=OrderEvent.Kind.REVIEWED)
+    public_ids = dict(Customer.objects.filter(pk__in=set(order_customer.values()))
+                      .values_list("pk", "public_id")) if order_customer else {}
+    for res in results.values():
+        if res.ok:
+            res.customer_public_id = str(public_ids.get(order_customer.get(res.order_id), ""))
+    return [results[k] for k in sorted(results)]
+
+
+def _link_platform_accounts(platform, items, customers, results) -> None:
+    links = {}
+    for it in items:
+        ext = it["customer"].get("external_id")
+        if ext and results[it["_index"]].ok and ext not in links:
+            links[ext] = PlatformAccount(platform=platform, external_user_id=ext,
+                                         customer_id=customers[it["_index"]]["pk"])
+    if links:
+        PlatformAccount.objects.bulk_create(list(links.values()), ignore_conflicts=True)
+
+
+def _places_record_use(uses: list[tuple]) -> None:
+    """Count each completed order's pick-up and drop-off address as a use of the customer's usual
+    place (created on first use; vague addresses are not made places). One upsert statement."""
+    counts: dict[tuple, list] = {}
+    for order, _item in uses:
+        when = order.finished_at or order.booked_at
+        for kind, address, lat, lng in (
+            (Place.Kind.PICKUP, order.pickup_address, order.pickup_lat, order.pickup_lng),
+            (Place.Kind.DROPOFF, order.dropoff_address, order.dropoff_lat, order.dropoff_lng),
+        ):
+            address = (address or "").strip()
+            if not address:
+                continue
+            try:
+                validate_address(address)
+            except ValidationError:
+                continue
+            key = (order.customer_id, kind, address)
+            entry = counts.setdefault(key, [0, when, lat, lng])
+            entry[0] += 1
+            if when and (entry[1] is None or when > entry[1]):
+                entry[1] = when
+    if not counts:
+        return
+    table = connection.ops.quote_name(Place._meta.db_table)
+    cols = "customer_id, kind, label, address, lat, lng, use_count, last_used_at"
+    date_field = Place._meta.get_field("last_used_at")
+    dec = Place._meta.get_field("lat")
+    params = []
+    for (customer_id, kind, address), (n, when, lat, lng) in sorted(counts.items()):
+        params += [customer_id, kind, Place.Label.OTHER, address,
+                   dec.get_db_prep_save(lat, connection), dec.get_db_prep_save(lng, connection), n,
+                   date_field.get_db_prep_save(when, connection)]
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(counts))
+    sql = (
+        f"INSERT INTO {table} ({cols}) VALUES {rows} "
+        f"ON CONFLICT (customer_id, kind, address) DO UPDATE SET "
+        f"use_count = {table}.use_count + excluded.use_count, "
+        f"last_used_at = CASE WHEN {table}.last_used_at IS NULL OR excluded.last_used_at > {table}.last_used_at "
+        f"THEN excluded.last_used_at ELSE {table}.last_used_at END, "
+        f"lat = COALESCE(excluded.lat, {table}.lat), lng = COALESCE(excluded.lng, {table}.lng)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+# --- ratings ----------------------------------------------------------------------------------------
+@transaction.atomic
+def order_rate(*, order: Order, score: int, recommend: int | None = None, comment: str = "",
+               source: str = Review.Source.PLATFORM) -> tuple[Review, bool]:
+    """Add or replace the review of a completed order and record the ``REVIEWED`` event (once per
+    order). Returns (review, created). Raises OrderError (409) for an order that is not completed."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status != Order.Status.COMPLETED:
+        raise OrderError(_("Only a completed order can be rated."), code="not_completed", api_status=409)
+    review, created = Review.objects.update_or_create(
+        order=order,
+        defaults={"customer_id": order.customer_id, "rating": score, "recommend_score": recommend,
+                  "comment": comment or "", "source": source},
+    )
+    order_events_emit(order_ids=[order.pk], kind=OrderEvent.Kind.REVIEWED)
+    return review, created
+
+
+# --- the ingestion log ----------------------------------------------------------------------------------
+def _mask_payload(payload):
+    """Personal data out of a rejected payload before it is stored: mobiles and names masked,
+    addresses cut to their first characters."""
+    if isinstance(payload, dict):
+        out = {}
+        for key, value in payload.items():
+            if key == "mobile" and isinstance(value, str | int):
+                out[key] = mask_mobile(str(value))
+            elif key == "name" and isinstance(value, str):
+                out[key] = mask_name(value)
+            elif key == "address" and isinstance(value, str):
+                out[key] = value[:6] + ("…" if len(value) > 6 else "")
+            elif key in ("lat", "lng"):
+                out[key] = "*"
+            elif key == "comment" and isinstance(value, str):
+                out[key] = value[:20]
+            else:
+                out[key] = _mask_payload(value)
+        return out
+    if isinstance(payload, list):
+        return [_mask_payload(v) for v in payload[:50]]
+    if isinstance(payload, str):
+        return payload[:200]
+    return payload
+
+
+def ingestion_record(*, platform: Platform, created: int = 0, updated: int = 0,
+                     rejections: list[tuple] = (), endpoint: str = "") -> None:
+    """Add to the platform's counts for today and keep the last rejected payloads (masked), at most
+    ``API_REJECTED_PAYLOADS_KEPT`` per platform. Runs outside the ingestion transaction (a short
+    statement on the per-day row), so concurrent pushes do not queue behind each other's commits."""
+    rejected = len(rejections)
+    if not (created or updated or rejected):
+        return
+    table = connection.ops.quote_name(IngestionDay._meta.db_table)
+    day = IngestionDay._meta.get_field("day").get_db_prep_save(timezone.localdate(), connection)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (platform_id, day, created, updated, rejected) VALUES (%s, %s, %s, %s, %s) "
+            f"ON CONFLICT (platform_id, day) DO UPDATE SET created = {table}.created + excluded.created, "
+            f"updated = {table}.updated + excluded.updated, rejected = {table}.rejected + excluded.rejected",
+            [platform.pk, day, created, updated, rejected],
+        )
+    if not rejected:
+        return
+    keep = settings.API_REJECTED_PAYLOADS_KEPT
+    RejectedPayload.objects.bulk_create([
+        RejectedPayload(platform=platform, endpoint=endpoint[:200], payload=_mask_payload(payload),
+                        errors=errors)
+        for payload, errors in list(rejections)[-keep:]
+    ])
+    cutoff = (RejectedPayload.objects.filter(platform=platform).order_by("-pk")
+              .values_list("pk", flat=True)[keep:keep + 1])
+    cutoff = list(cutoff)
+    if cutoff:
+        RejectedPayload.objects.filter(platform=platform, pk__lte=cutoff[0]).delete()
