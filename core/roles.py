@@ -128,6 +128,31 @@ ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["kpis.view_dashboard"]
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["kpis.view_dashboard"]
 
 
+# --- Loyalty ---
+# Agents redeem a customer's points for a coupon; supervisors also adjust points, issue coupons and
+# set a tier by hand. Tier rules and tier benefits are the operations manager's (and the GM's):
+# explicit-only, so the supervisor's "loyalty.add_*"/"loyalty.change_*" patterns do not reach them.
+_LOYALTY_RULES = [
+    "loyalty.add_tierrule",
+    "loyalty.change_tierrule",
+    "loyalty.delete_tierrule",
+    "loyalty.add_tierbenefit",
+    "loyalty.change_tierbenefit",
+    "loyalty.delete_tierbenefit",
+]
+EXPLICIT_ONLY |= set(_LOYALTY_RULES)
+ROLE_PERMISSIONS[Role.CS_AGENT] += ["loyalty.redeem_points"]
+ROLE_PERMISSIONS[Role.AFTER_SALES] += ["loyalty.redeem_points"]
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += [
+    "loyalty.redeem_points",
+    "loyalty.adjust_points",
+    "loyalty.issue_coupon",
+    "loyalty.set_tier_manually",
+]
+ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += _LOYALTY_RULES
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += _LOYALTY_RULES
+
+
 def _all_permissions():
     from django.contrib.auth.models import Permission
 

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self):
+        # customers knows nothing of loyalty: it calls these through its hook registry.
+        from customers import hooks
+        from customers.models import OrderEvent
+        from loyalty import panels, services
+
+        hooks.register_order_handler(OrderEvent.Kind.COMPLETED, services.order_completed)
+        hooks.register_order_handler(OrderEvent.Kind.CANCELLED, services.order_cancelled)
+        hooks.register_merge_handler(services.customers_merged)
+        hooks.register_customer_panel(panels.customer_loyalty_panel)

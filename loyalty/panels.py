@@ -1,0 +1,55 @@
+"""The loyalty section of the customer page (registered with ``customers.hooks``)."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loyalty import selectors
+from loyalty.models import Tier
+
+FIGURE_LABELS = {
+    "orders": _("completed orders"),
+    "spend": _("spend (CNY)"),
+    "points": _("points earned"),
+    "referrals": _("successful referrals"),
+}
+
+
+def customer_loyalty_context(customer) -> dict:
+    now = timezone.now()
+    account = selectors.account_for(customer)
+    tier = Tier(account.tier if account else Tier.NORMAL)
+    next_tier = selectors.distance_to_next_tier(customer, now=now)
+    balance = selectors.points_balance(customer, now=now)
+    expiry = selectors.next_points_expiry(customer, now=now)
+    misses_allowed = settings.LOYALTY_DOWNGRADE_AFTER_MISSES
+    warning = None
+    if account and account.missed_reviews and not selectors.manual_active(account, timezone.localdate()):
+        warning = {"missed": account.missed_reviews, "allowed": misses_allowed, "on": account.last_missed_on}
+    return {
+        "customer": customer,
+        "account": account,
+        "tier": tier,
+        "benefit": selectors.tier_benefits_for(customer),
+        "manual_active": selectors.manual_active(account, timezone.localdate()),
+        "next_tier": next_tier,
+        "missing": [(FIGURE_LABELS[name], value) for name, value in next_tier.missing] if next_tier else [],
+        "warning": warning,
+        "balance": balance,
+        "next_expiry": expiry,
+        "expiring_soon": selectors.points_expiring_within(customer, now=now),
+        "expiring_days": settings.LOYALTY_EXPIRING_SOON_DAYS,
+        "tier_history": list(selectors.tier_history(customer)[:10]),
+        "ledger": list(reversed(list(selectors.ledger_with_running_balance(customer))[-15:])),
+        "coupons": list(customer.coupons.order_by("-issued_at")[:10]),
+    }
+
+
+def customer_loyalty_panel(customer, request=None) -> dict | None:
+    if request is not None and not request.user.has_perm("loyalty.view_pointsentry"):
+        return None
+    return {
+        "title": _("Tier and points"),
+        "template": "loyalty/customer_panel.html",
+        "context": customer_loyalty_context(customer),
+    }

@@ -1,0 +1,15 @@
+"""Thin Celery tasks: the monthly jobs of the loyalty app (declared in settings' Loyalty section)."""
+
+from celery import shared_task
+
+from loyalty import services
+
+
+@shared_task(name="loyalty.monthly_tier_review")
+def monthly_tier_review() -> dict:
+    return services.monthly_tier_review()
+
+
+@shared_task(name="loyalty.points_expiry")
+def points_expiry() -> dict:
+    return services.points_expire()
