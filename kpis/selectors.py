@@ -85,9 +85,14 @@ def figure_links(month: dt.date) -> dict[str, str | None]:
             "received_at__gte": _iso(p.start), "received_at__lt": _iso(p.end)}),
         "complaints_closed": _admin_url("complaints_complaint", {
             "received_at__gte": _iso(p.start), "received_at__lt": _iso(p.end), "status__exact": "closed"}),
-        "callbacks": _admin_url("customers_contactlog", {
+        "callbacks": _admin_url("care_callback", {
+            "status__exact": "done", "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)})
+        or _admin_url("customers_contactlog", {
             "purpose__in": "callback,complaint_follow_up", "status__exact": "done",
             "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)}),
+        "tiers": _admin_url("loyalty_loyaltyaccount", {}),
+        "points": _admin_url("loyalty_pointsentry", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
+        "care_messages": _admin_url("care_message", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
     }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import parse_month
 from kpis.exports import report_csv, report_xlsx
+from kpis.metrics.loyalty import tier_labels
 from kpis.rules import month_first_day
 from kpis.selectors import dashboard_data, snapshot_months
 
@@ -42,8 +43,8 @@ def dashboard(request):
         snap = data["snapshot"]
         context["data_groups"] = [
             (_("Callbacks"), snap.callbacks, data["links"].get("callbacks")),
-            (_("Points"), snap.points, None),
-            (_("Care messages"), snap.care_messages, None),
+            (_("Points"), snap.points, data["links"].get("points")),
+            (_("Care messages"), snap.care_messages, data["links"].get("care_messages")),
         ]
         context["rankings"] = [(_("Team ranking"), data["teams"]), (_("Agent ranking"), data["agents"])]
         context["chart_data"] = {
@@ -51,6 +52,7 @@ def dashboard(request):
             "complaints_by_category": snap.complaints_by_category or [],
             "complaints_by_grade": snap.complaints_by_grade or [],
             "tiers": snap.tiers or {},
+            "tier_labels": tier_labels(),
             "labels": {"complaints": _("Complaints"), "customers": _("Customers")},
         }
     return render(request, "kpis/dashboard.html", context, status=status)

@@ -63,8 +63,8 @@
     var tiers = document.getElementById("chart-tiers");
     if (tiers) {
       var names = Object.keys(data.tiers);
-      window.kpiCharts.push(doughnut(tiers, names.map(function (k) { return data.tiers[k].name || k; }),
-        names.map(function (k) { return data.tiers[k].count !== undefined ? data.tiers[k].count : data.tiers[k]; })));
+      window.kpiCharts.push(doughnut(tiers, names.map(function (k) { return data.tier_labels[k] || k; }),
+        names.map(function (k) { return data.tiers[k]; })));
     }
     document.getElementById("kpi-dashboard").setAttribute("data-charts-drawn", String(window.kpiCharts.length));
   });

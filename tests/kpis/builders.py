@@ -69,3 +69,52 @@ def callback(cust, agent, *, happened=None, due=None, status=ContactLog.Status.D
     return ContactLog.objects.create(customer=cust, agent=agent, purpose=purpose, status=status, happened_at=happened,
                                      due_on=due, outcome=outcome if status == ContactLog.Status.DONE else "",
                                      satisfaction=satisfaction)
+
+
+def complaint(*, received, order_=None, grade="minor_grievance", category="other", assignee=None,
+              ack_hours=24, resolve_hours=72, acknowledged=None, resolved=None, closed=None, status="received",
+              paused_seconds=0, reopen_count=0, cust=None):
+    """A complaint with explicit times; deadlines are received + hours (+ paused time for resolve)."""
+    from complaints.models import Category, Complaint, Grade
+
+    grade_row = Grade.objects.get(code=grade)
+    cust = cust or (order_.customer if order_ else customer())
+    return Complaint.objects.create(
+        number=f"TS{next(_seq):08d}", received_at=received, channel="hotline", customer=cust, order=order_,
+        driver=order_.driver if order_ else None, category=Category.objects.get(code=category), content="测试投诉",
+        grade=grade_row, min_grade=grade_row, owner_role=grade_row.owner_role, assignee=assignee, status=status,
+        acknowledge_due_at=received + dt.timedelta(hours=ack_hours),
+        resolve_due_at=received + dt.timedelta(hours=resolve_hours, seconds=paused_seconds),
+        close_due_at=received + dt.timedelta(days=15), acknowledged_at=acknowledged, resolved_at=resolved,
+        closed_at=closed, paused_seconds=paused_seconds, reopen_count=reopen_count,
+    )
+
+
+def tier_change(cust, from_tier: int, to_tier: int, when):
+    from loyalty.models import TierChange
+
+    return TierChange.objects.create(customer=cust, from_tier=from_tier, to_tier=to_tier, reason="rule",
+                                     changed_at=when)
+
+
+def loyalty_account(cust, tier: int):
+    from loyalty.models import LoyaltyAccount
+
+    return LoyaltyAccount.objects.create(customer=cust, tier=tier)
+
+
+def points(cust, kind: str, amount: int, when):
+    from loyalty.models import PointsEntry
+
+    return PointsEntry.objects.create(customer=cust, kind=kind, points=amount, created_at=when, earned_at=when,
+                                      available_at=when, source=f"test:{next(_seq)}" if amount > 0 else None)
+
+
+def care_message(cust, *, status, sent=None, last_attempt=None, send_after=None, created=None):
+    from care.models import Message
+
+    message = Message.objects.create(customer=cust, body="节日快乐", status=status, sent_at=sent,
+                                     last_attempt_at=last_attempt, send_after=send_after or sent or last_attempt)
+    if created:
+        Message.objects.filter(pk=message.pk).update(created_at=created)
+    return message
