@@ -1,0 +1,373 @@
+"""The complaint list and page. Status and grade move only through the services: the page's
+workflow panel posts to small views here that call complaint_transition, complaint_set_grade and
+remedy_propose, and show a refused move as a message."""
+
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from complaints import selectors, services
+from complaints.admin import views
+from complaints.errors import ComplaintError
+from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
+from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
+
+S = Complaint.Status
+
+
+def countdown(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """“3 h 20 min left” or “overdue 1 d 2 h”, for lists and the page."""
+    if due is None:
+        return "—"
+    now = now or timezone.now()
+    delta = due - now
+    seconds = abs(int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    text = (gettext("%(d)s d %(h)s h") % {"d": days, "h": hours} if days
+            else gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes})
+    return gettext("%(t)s left") % {"t": text} if delta.total_seconds() >= 0 else gettext("overdue %(t)s") % {"t": text}
+
+
+def next_deadline(complaint: Complaint) -> tuple[str, dt.datetime | None]:
+    if not complaint.is_open:
+        return "", None
+    if complaint.acknowledged_at is None:
+        return gettext("acknowledge"), complaint.acknowledge_due_at
+    if complaint.status == S.AWAITING_CUSTOMER:
+        return gettext("close"), complaint.close_due_at
+    if complaint.resolved_at is None:
+        return gettext("resolve"), complaint.resolve_due_at
+    return gettext("close"), complaint.close_due_at
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadlines")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("open", _("Open"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.overdue_q())
+        if self.value() == "open":
+            return queryset.filter(status__in=Complaint.OPEN_STATUSES)
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("role", _("My roles' queue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "role":
+            return queryset.filter(owner_role__in=request.user.groups.values_list("name", flat=True))
+        return queryset
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    can_delete = False
+    fields = ("at", "kind", "from_status", "to_status", "actor", "note", "public")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class RemedyInline(admin.TabularInline):
+    model = Remedy
+    extra = 0
+    can_delete = False
+    fields = ("kind", "amount", "points", "action", "status", "proposed_by", "approved_by", "carried_out_at",
+              "loyalty_reference", "note")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False  # proposed through the workflow panel (authority checked by the service)
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 1
+    can_delete = False
+    fields = ("file", "description", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = ("size", "uploaded_by", "uploaded_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ("number", "received_at", "grade", "status_badge", "category", "channel", "complainant",
+                    "driver", "assignee", "deadline", "overdue_flag")
+    list_filter = (OverdueFilter, MineFilter, "status", "grade", "channel", "category", "owner_role",
+                   "responsibility", "platform")
+    list_select_related = ("grade", "category", "customer", "driver", "assignee")
+    search_fields = ("=number", "complainant_name", "=complainant_mobile", "customer__full_name",
+                     "=customer__mobile", "driver__name", "=driver__employee_no", "=order__external_id", "content")
+    autocomplete_fields = ("customer", "order", "driver")
+    raw_id_fields = ("assignee", "responsible_staff")
+    show_full_result_count = False
+    ordering = ("-received_at",)
+    change_form_template = "admin/complaints/complaint/change_form.html"
+    change_list_template = "admin/complaints/complaint/change_list.html"
+    list_per_page = 50
+
+    # --- list columns ---
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("complainant"))
+    def complainant(self, obj):
+        return obj.complainant_display
+
+    @admin.display(description=_("next deadline"))
+    def deadline(self, obj):
+        label, due = next_deadline(obj)
+        if due is None:
+            return "—"
+        overdue = due < timezone.now()
+        return format_html('<span title="{}" style="{}">{}: {}</span>',
+                           timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                           "color:#ba2121;font-weight:bold" if overdue else "", label, countdown(due))
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue_flag(self, obj):
+        return obj.is_overdue
+
+    # --- forms ---
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = IntakeForm
+            form = super().get_form(request, obj, change=change, **kwargs)
+
+            class RequestIntakeForm(form):
+                def __init__(self, *args, **kw):
+                    super().__init__(*args, user=request.user, **kw)
+
+            return RequestIntakeForm
+        kwargs["form"] = DetailsForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (None, {"fields": ("channel", "received_at", "category", "content", "demand", "occurred_at")}),
+                (_("Complainant and order"), {"fields": ("customer", "complainant_name", "complainant_mobile",
+                                                         "order", "driver")}),
+                (_("Grade"), {"fields": ("grade",)}),
+            ]
+        return [
+            (None, {"fields": ("number", "status", "grade", "min_grade", "owner_role", "assignee", "received_by")}),
+            (_("Deadlines"), {"fields": ("acknowledge_countdown", "resolve_countdown", "close_countdown",
+                                         "paused_seconds", "reopen_count")}),
+            (_("Complaint"), {"fields": ("received_at", "channel", "complainant_shown", "order", "driver", "platform",
+                                         "category", "occurred_at", "content", "demand")}),
+            (_("Investigation and resolution"), {"fields": ("cause", "responsibility", "responsible_staff",
+                                                            "resolution_measures", "expected_completion_at",
+                                                            "customer_informed_by", "not_upheld_reason")}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("number", "status", "grade", "min_grade", "owner_role", "received_by", "acknowledge_countdown",
+                "resolve_countdown", "close_countdown", "paused_seconds", "reopen_count", "received_at", "channel",
+                "complainant_shown", "order", "driver", "platform", "category", "occurred_at", "content",
+                "not_upheld_reason")
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else [RemedyInline, AttachmentInline, TimelineInline]
+
+    def _deadline_field(self, obj, due, met_at, label):
+        if met_at is not None:
+            return format_html("{} ✓ {}", timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                               timezone.localtime(met_at).strftime("%Y-%m-%d %H:%M"))
+        overdue = due < timezone.now() and obj.is_open
+        return format_html('{} · <span style="{}">{}</span>', timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+                           "color:#ba2121;font-weight:bold" if overdue else "", countdown(due))
+
+    @admin.display(description=_("acknowledge by"))
+    def acknowledge_countdown(self, obj):
+        return self._deadline_field(obj, obj.acknowledge_due_at, obj.acknowledged_at, "ack")
+
+    @admin.display(description=_("resolve by"))
+    def resolve_countdown(self, obj):
+        if obj.status == S.AWAITING_CUSTOMER:
+            return format_html("{} · {}", timezone.localtime(obj.resolve_due_at).strftime("%Y-%m-%d %H:%M"),
+                               gettext("paused: awaiting the customer"))
+        return self._deadline_field(obj, obj.resolve_due_at, obj.resolved_at, "resolve")
+
+    @admin.display(description=_("close by"))
+    def close_countdown(self, obj):
+        return self._deadline_field(obj, obj.close_due_at, obj.closed_at, "close")
+
+    @admin.display(description=_("complainant"))
+    def complainant_shown(self, obj):
+        if obj.customer_id:
+            url = reverse("admin:customers_customer_change", args=[obj.customer_id])
+            return format_html('<a href="{}">{}</a>', url, obj.customer)
+        return obj.complainant_display
+
+    # --- saving ---
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return  # the intake service saved it (IntakeForm.clean)
+        if form.changed_data:
+            super().save_model(request, obj, form, change)
+            services.complaint_add_note(complaint=obj, actor=request.user,
+                                        note=gettext("Details updated: %(fields)s") % {"fields": ", ".join(
+                                            str(form.fields[f].label) for f in form.changed_data)})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attachment:
+            return super().save_formset(request, form, formset, change)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not inline_form.cleaned_data.get("file"):
+                continue
+            try:
+                formset.new_objects.append(services.attachment_add(
+                    complaint=form.instance, file=inline_form.cleaned_data["file"], actor=request.user,
+                    description=inline_form.cleaned_data.get("description", "")))
+            except ComplaintError as exc:
+                messages.error(request, exc.message)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # complaints are archived, never deleted
+
+    # --- the page's workflow panel ---
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            targets = Complaint.TRANSITIONS.get(obj.status, ())
+            context.update({
+                "transitions": [(t, S(t).label) for t in targets],
+                "remedy_form": RemedyForm(prefix="remedy"),
+                "grade_form": GradeForm(prefix="grade", initial={"grade": obj.grade_id}),
+                "approval_limit": services.approval_limit_of(request.user),
+                "pending_remedies": obj.remedies.filter(status=Remedy.Status.PROPOSED).exists(),
+                "next_deadline": next_deadline(obj),
+                "overdue": obj.overdue_deadlines(),
+            })
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/transition/", wrap(self.transition_view), name="complaints_complaint_transition"),
+            path("<int:pk>/grade/", wrap(self.grade_view), name="complaints_complaint_grade"),
+            path("<int:pk>/remedy/", wrap(self.remedy_view), name="complaints_complaint_remedy"),
+            path("<int:pk>/assign-me/", wrap(self.assign_me_view), name="complaints_complaint_assign_me"),
+            path("queue/", wrap(self.queue_view), name="complaints_complaint_queue"),
+            path("analysis/", wrap(views.analysis_view), name="complaints_complaint_analysis"),
+            path("analysis/export/", wrap(views.analysis_export), name="complaints_complaint_analysis_export"),
+            path("driver/<int:driver_id>/", wrap(views.driver_history_view), name="complaints_driver_history"),
+            *super().get_urls(),
+        ]
+
+    def _back(self, pk):
+        return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[pk]))
+
+    def transition_view(self, request, pk):
+        """The workflow buttons: saves nothing but the move (and the investigation fields sent with it)."""
+        if request.method != "POST":
+            return self._back(pk)
+        complaint = get_object_or_404(Complaint, pk=pk)
+        target = request.POST.get("to_status", "")
+        fields = {}
+        form = DetailsForm(request.POST, instance=complaint)
+        form.is_valid()
+        for name in ("cause", "responsibility", "resolution_measures", "customer_informed_by",
+                     "expected_completion_at", "responsible_staff"):
+            if name in request.POST and name not in form.errors:
+                fields[name] = form.cleaned_data.get(name)
+        if fields.get("responsibility") is not None and fields["responsibility"] == "":
+            fields.pop("responsibility")
+        try:
+            services.complaint_transition(complaint=complaint, to_status=target, actor=request.user,
+                                          note=request.POST.get("transition_note", ""), **fields)
+        except ComplaintError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("%(number)s is now “%(status)s”.") % {
+                "number": complaint.number, "status": S(target).label})
+        return self._back(pk)
+
+    def grade_view(self, request, pk):
+        complaint = get_object_or_404(Complaint, pk=pk)
+        form = GradeForm(request.POST or None, prefix="grade")
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.complaint_set_grade(complaint=complaint, grade=form.cleaned_data["grade"],
+                                             actor=request.user, note=form.cleaned_data["note"])
+            except ComplaintError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("Grade changed."))
+        elif request.method == "POST":
+            messages.error(request, gettext("Choose a grade."))
+        return self._back(pk)
+
+    def remedy_view(self, request, pk):
+        complaint = get_object_or_404(Complaint, pk=pk)
+        form = RemedyForm(request.POST or None, prefix="remedy")
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                remedy = services.remedy_propose(
+                    complaint=complaint, kind=data["kind"], actor=request.user, amount=data.get("amount"),
+                    points=data.get("points") or 0, overcharged_amount=data.get("overcharged_amount"),
+                    action=data.get("action") or "", note=data.get("note") or "")
+            except ComplaintError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("Remedy recorded: %(status)s.") % {
+                    "status": remedy.get_status_display()})
+        elif request.method == "POST":
+            messages.error(request, "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        return self._back(pk)
+
+    def assign_me_view(self, request, pk):
+        complaint = get_object_or_404(Complaint, pk=pk)
+        if request.method == "POST":
+            try:
+                services.complaint_assign(complaint=complaint, assignee=request.user, actor=request.user)
+            except ComplaintError as exc:
+                messages.error(request, exc.message)
+        return self._back(pk)
+
+    def queue_view(self, request):
+        """The supervisor queue: every overdue open complaint, highest grade first."""
+        if not request.user.has_perm("complaints.view_complaint"):
+            raise PermissionDenied
+        queue = list(selectors.complaints_overdue()[:500])
+        now = timezone.now()
+        rows = [{"complaint": c, "missed": c.overdue_deadlines(now), "deadline": next_deadline(c),
+                 "countdown": countdown(next_deadline(c)[1], now)} for c in queue]
+        context = {**self.admin_site.each_context(request), "title": gettext("Overdue complaints (supervisor queue)"),
+                   "rows": rows, "opts": self.model._meta, "grades": Grade.objects.all()}
+        return TemplateResponse(request, "admin/complaints/complaint/queue.html", context)

@@ -1,0 +1,104 @@
+"""Admin pages beside the complaint list: the monthly analysis (and its Excel export) and a
+driver's complaint history."""
+
+import io
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from complaints import selectors
+from core.dates import parse_month, previous_month
+
+BREAKDOWNS = [
+    ("by_category", gettext_noop("Category")),
+    ("by_grade", gettext_noop("Grade")),
+    ("by_channel", gettext_noop("Channel")),
+    ("by_cause", gettext_noop("Cause")),
+    ("by_responsibility", gettext_noop("Responsibility")),
+    ("by_driver", gettext_noop("Driver")),
+    ("by_platform", gettext_noop("Platform")),
+]
+
+
+def _month(request) -> tuple[int, int]:
+    try:
+        return parse_month(request.GET.get("month", ""))
+    except ValueError:
+        return previous_month()
+
+
+def _require_analysis(request):
+    if not request.user.has_perm("complaints.view_analysis"):
+        raise PermissionDenied
+
+
+def analysis_view(request):
+    """The monthly analysis (by default the previous month, due by the 10th)."""
+    _require_analysis(request)
+    year, month = _month(request)
+    data = selectors.complaint_analysis(year=year, month=month)
+    peak = max([row["total"] for row in data["trend"]] + [1])
+    for row in data["trend"]:
+        row["width"] = round(100 * row["total"] / peak)
+    sections = [(gettext(title), data[key]) for key, title in BREAKDOWNS]
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Complaint analysis %(year)s-%(month)02d") % {"year": year, "month": month},
+        "data": data, "sections": sections, "month_value": f"{year}-{month:02d}",
+        "kpi": selectors.complaint_kpi_figures(year=year, month=month),
+    }
+    return TemplateResponse(request, "admin/complaints/analysis.html", context)
+
+
+def analysis_export(request):
+    """The same analysis as an Excel workbook, one sheet per breakdown."""
+    from openpyxl import Workbook
+
+    _require_analysis(request)
+    year, month = _month(request)
+    data = selectors.complaint_analysis(year=year, month=month)
+    book = Workbook()
+    summary = book.active
+    summary.title = gettext("Trend")
+    summary.append([gettext("Month"), gettext("Complaints"), gettext("Upheld"), gettext("Closed late")])
+    for row in data["trend"]:
+        summary.append([row["month"], row["total"], row["upheld"], row["overdue_closed"]])
+    for key, title in BREAKDOWNS:
+        sheet = book.create_sheet(gettext(title)[:31])
+        sheet.append([gettext(title), gettext("Complaints"), gettext("Upheld"), gettext("Not upheld")])
+        for row in data[key]:
+            sheet.append([str(row["key"] or "—"), row["total"], row["upheld"], row["not_upheld"]])
+    top = book.create_sheet(gettext("Top drivers"))
+    top.append([gettext("Driver"), gettext("Employee number"), gettext("Upheld complaints")])
+    for row in data["top_drivers"]:
+        top.append([row["driver__name"], row["driver__employee_no"], row["upheld"]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="complaints-{year}-{month:02d}.xlsx"'
+    return response
+
+
+def driver_history_view(request, driver_id: int):
+    """A driver's complaints, actions and yearly service score."""
+    from customers.models import Driver
+
+    if not request.user.has_perm("complaints.view_complaint"):
+        raise PermissionDenied
+    driver = get_object_or_404(Driver, pk=driver_id)
+    year = timezone.localdate().year
+    score, flagged = selectors.driver_service_score(driver_id=driver.pk, year=year)
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("Complaint history of %(driver)s") % {"driver": driver},
+        "driver": driver, "year": year, "score": score, "flagged": flagged,
+        "complaints": selectors.driver_complaint_history(driver)[:200],
+        "actions": selectors.driver_actions(driver)[:100],
+    }
+    return TemplateResponse(request, "admin/complaints/driver_history.html", context)

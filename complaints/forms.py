@@ -1,0 +1,114 @@
+"""Forms of the admin intake and the public online complaint form. Both call the intake service
+and turn its ComplaintError into a field error."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.errors import ComplaintError
+from complaints.models import Category, Channel, Complaint, Grade, Remedy
+from complaints.services import complaint_create
+
+
+class IntakeForm(forms.ModelForm):
+    """The admin's intake form. Validating it takes the complaint through the intake service (inside
+    the admin's transaction): a refused intake is a form error and writes nothing."""
+
+    class Meta:
+        model = Complaint
+        fields = ("channel", "received_at", "customer", "complainant_name", "complainant_mobile", "order", "driver",
+                  "category", "occurred_at", "content", "demand", "grade")
+        help_texts = {
+            "grade": _("Leave empty for the minimum the rules require; you may choose a higher grade."),
+            "complainant_mobile": _("Only when the complainant is not yet a customer."),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["grade"].required = False
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            self.instance = complaint_create(
+                channel=data["channel"], category=data["category"], content=data["content"],
+                customer=data.get("customer"), complainant_name=data.get("complainant_name") or "",
+                complainant_mobile=data.get("complainant_mobile") or "", order=data.get("order"),
+                driver=data.get("driver"), demand=data.get("demand") or "", occurred_at=data.get("occurred_at"),
+                received_at=data.get("received_at"), grade=data.get("grade"), actor=self.user,
+            )
+        except ComplaintError as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, exc.message)
+        return data
+
+    def _post_clean(self):
+        pass  # the intake service validated and saved the complaint
+
+    def save(self, commit=True):
+        self.save_m2m = lambda: None  # no many-to-many fields; the admin calls it
+        return self.instance  # saved by the intake service in clean()
+
+
+class DetailsForm(forms.ModelForm):
+    """What staff edit on an existing complaint; status and grade move only through the workflow."""
+
+    class Meta:
+        model = Complaint
+        fields = ("assignee", "demand", "cause", "responsibility", "responsible_staff", "resolution_measures",
+                  "expected_completion_at", "customer_informed_by")
+
+
+class RemedyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("remedy"), choices=Remedy.Kind.choices)
+    amount = forms.DecimalField(label=_("amount (CNY)"), required=False, min_value=0, max_digits=12,
+                                decimal_places=2)
+    points = forms.IntegerField(label=_("points"), required=False, min_value=0)
+    overcharged_amount = forms.DecimalField(label=_("overcharged amount (CNY)"), required=False, min_value=0,
+                                            max_digits=12, decimal_places=2)
+    action = forms.ChoiceField(label=_("action"), choices=[("", "—"), *Remedy.Action.choices], required=False)
+    note = forms.CharField(label=_("note"), required=False, max_length=500)
+
+
+class GradeForm(forms.Form):
+    grade = forms.ModelChoiceField(label=_("grade"), queryset=Grade.objects.all())
+    note = forms.CharField(label=_("reason"), required=False, max_length=500)
+
+
+class PublicComplaintForm(forms.Form):
+    """The online complaint form on the company website (no login)."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=60)
+    mobile = forms.RegexField(label=_("Mobile"), regex=r"^1[3-9]\d{9}$", max_length=11,
+                              error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
+    category = forms.ModelChoiceField(label=_("What happened"), queryset=Category.objects.filter(is_active=True),
+                                      empty_label=None)
+    order_reference = forms.CharField(label=_("Order number (if you have it)"), max_length=64, required=False)
+    occurred_at = forms.DateTimeField(label=_("When"), required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    content = forms.CharField(label=_("Your complaint"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
+    demand = forms.CharField(label=_("What you would like us to do"), max_length=1000, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    # Honeypot: hidden from people by CSS; bots fill every field.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def submit(self) -> Complaint:
+        from customers.models import Order
+
+        data = self.cleaned_data
+        order = None
+        if data.get("order_reference"):
+            order = (Order.objects.select_related("customer", "driver", "platform")
+                     .filter(external_id=data["order_reference"].strip(), customer__mobile=data["mobile"]).first())
+        return complaint_create(
+            channel=Channel.ONLINE_FORM, category=data["category"], content=data["content"],
+            complainant_name=data["full_name"], complainant_mobile=data["mobile"], order=order,
+            demand=data.get("demand") or "", occurred_at=data.get("occurred_at"),
+        )
