@@ -27,7 +27,8 @@ class LoggingSmsBackend(SmsBackend):
 
     def send(self, *, address, subject, body, message) -> str:
         logger.info("SMS to %s: %s", mask_mobile(address), body)
-        LoggingSmsBackend.sent = [*LoggingSmsBackend.sent[-99:], {"to": address, "body": body}]
+        LoggingSmsBackend.sent.append({"to": address, "body": body})
+        del LoggingSmsBackend.sent[:-100]
         return f"log-{getattr(message, 'pk', '')}"
 
 

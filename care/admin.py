@@ -1,0 +1,362 @@
+"""The care admin: occasions and templates (with a preview for a chosen customer), the outbox (filters,
+resend), campaign summaries, agents' callback lists (record an outcome in a few clicks) and the
+weekly/monthly callback reports with export. Every action calls a service."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from care import selectors, services
+from care.errors import CareError
+from care.loyalty_bridge import tier_choices
+from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from customers.models import ContactLog, Customer, Rating
+
+
+# --- occasions and templates ----------------------------------------------------------------
+class OccasionTemplateForm(forms.ModelForm):
+    tier = forms.ChoiceField(label=_("tier"), required=False)
+
+    class Meta:
+        model = OccasionTemplate
+        fields = ["tier", "subject", "body", "benefit", "coupon_kind", "coupon_amount", "coupon_percent",
+                  "coupon_valid_days"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].choices = [("", _("Every other tier"))] + tier_choices()
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("coupon_kind")
+        if kind == "percent" and not data.get("coupon_percent"):
+            self.add_error("coupon_percent", _("Give the discount for a percentage coupon."))
+        if kind in ("free_ride", "fixed") and not data.get("coupon_amount"):
+            self.add_error("coupon_amount", _("Give the amount of the coupon."))
+        return data
+
+
+class OccasionTemplateInline(admin.StackedInline):
+    model = OccasionTemplate
+    form = OccasionTemplateForm
+    extra = 0
+
+
+class PreviewForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.exclude(
+        status=Customer.Status.ANONYMISED), widget=forms.NumberInput, help_text=_("Customer number (id)."))
+    year = forms.IntegerField(label=_("year"), min_value=1901, max_value=2099)
+
+
+@admin.register(Occasion)
+class OccasionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "date_this_year", "send_offset_days", "channel", "is_active",
+                    "preview_link")
+    list_filter = ("kind", "is_active", "channel")
+    search_fields = ("name", "code")
+    inlines = [OccasionTemplateInline]
+    fields = ("code", "name", "kind", "month", "day", "send_offset_days", "channel", "requires_consent", "is_active")
+
+    @admin.display(description=_("date this year"))
+    def date_this_year(self, obj):
+        if obj.kind == Occasion.Kind.BIRTHDAY:
+            return _("each customer's birthday")
+        return obj.date_in(timezone.localdate().year) or "—"
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:care_occasion_preview", args=[obj.pk]),
+                           _("Preview"))
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/preview/", self.admin_site.admin_view(self.preview_view), name="care_occasion_preview"),
+            path("calendar/", self.admin_site.admin_view(self.calendar_view), name="care_occasion_calendar"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        occasion = get_object_or_404(Occasion, pk=pk)
+        form = PreviewForm(request.GET or None, initial={"year": timezone.localdate().year})
+        preview = None
+        if form.is_valid():
+            preview = selectors.occasion_preview(occasion=occasion, customer=form.cleaned_data["customer"],
+                                                 year=form.cleaned_data["year"])
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "occasion": occasion,
+                   "form": form, "preview": preview, "title": _("Preview: %(name)s") % {"name": occasion.name}}
+        return TemplateResponse(request, "admin/care/occasion_preview.html", context)
+
+    def calendar_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            year = int(request.GET.get("year") or timezone.localdate().year)
+        except ValueError:
+            year = timezone.localdate().year
+        year = min(max(year, 1901), 2099)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "year": year,
+                   "rows": selectors.care_calendar(year), "title": _("Care calendar %(year)s") % {"year": year}}
+        return TemplateResponse(request, "admin/care/calendar.html", context)
+
+
+# --- outbox ---------------------------------------------------------------------------------
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "customer", "occasion", "year", "channel", "status", "attempts", "status_reason",
+                    "send_after", "sent_at")
+    list_filter = ("status", "channel", "occasion", "year", "purpose")
+    search_fields = ("customer__mobile", "customer__full_name", "dedupe_key")
+    list_select_related = ("customer", "occasion")
+    raw_id_fields = ("customer",)
+    show_full_result_count = False
+    actions = ["resend"]
+    readonly_fields = [f.name for f in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Resend the selected failed or skipped messages"), permissions=["resend"])
+    def resend(self, request, queryset):
+        done, refused = 0, 0
+        for message in queryset.filter(status__in=[Message.Status.FAILED, Message.Status.SKIPPED]):
+            try:
+                services.message_resend(message=message, actor=request.user)
+                done += 1
+            except CareError:
+                refused += 1
+        refused += queryset.exclude(status__in=[Message.Status.FAILED, Message.Status.SKIPPED]).count()
+        self.message_user(request, _("%(n)s messages queued again.") % {"n": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(request, _("%(n)s messages were not resent (only failed or skipped ones can be).")
+                              % {"n": refused}, messages.WARNING)
+
+    def has_resend_permission(self, request):
+        return request.user.has_perm("care.resend_message")
+
+    def get_urls(self):
+        return [path("summary/", self.admin_site.admin_view(self.summary_view), name="care_message_summary"),
+                *super().get_urls()]
+
+    def summary_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        year = request.GET.get("year")
+        rows = list(selectors.campaign_summary(year=int(year) if year and year.isdigit() else None))
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "rows": rows,
+                   "title": _("Campaign summary")}
+        return TemplateResponse(request, "admin/care/campaign_summary.html", context)
+
+
+@admin.register(CampaignRun)
+class CampaignRunAdmin(admin.ModelAdmin):
+    list_display = ("occasion", "year", "occasion_date", "enqueued", "started_at", "finished_at")
+    list_filter = ("occasion", "year")
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- callbacks ------------------------------------------------------------------------------
+class ListFilterAgent(admin.SimpleListFilter):
+    title = _("list")
+    parameter_name = "list"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("My callbacks")), ("queue", _("Team queue (public pool)")), ("all", _("Everyone's"))]
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == _("All"):
+                continue
+            yield choice
+
+    def value(self):
+        return super().value() or "mine"
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "queue":
+            return queryset.filter(agent__isnull=True)
+        if value == "all":
+            return queryset
+        return queryset.filter(agent=request.user)
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("due")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open (due today or overdue)")), ("upcoming", _("Upcoming")), ("done", _("Recorded"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "open":
+            return queryset.filter(status=ContactLog.Status.SCHEDULED, due_on__lte=today)
+        if self.value() == "upcoming":
+            return queryset.filter(status=ContactLog.Status.SCHEDULED, due_on__gt=today)
+        if self.value() == "done":
+            return queryset.filter(status=ContactLog.Status.DONE)
+        return queryset
+
+
+class CallbackOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=ContactLog.Outcome.choices, widget=forms.RadioSelect)
+    satisfaction = forms.TypedChoiceField(label=_("satisfaction"), choices=[("", "—"), *Rating.choices],
+                                          coerce=int, empty_value=None, required=False,
+                                          widget=forms.RadioSelect)
+    recommend_score = forms.IntegerField(label=_("recommend score (0–10)"), min_value=0, max_value=10,
+                                         required=False)
+    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") and data["outcome"] != ContactLog.Outcome.REACHED and (
+                data.get("satisfaction") or data.get("recommend_score") is not None):
+            raise forms.ValidationError(_("Satisfaction can only be recorded when the customer was reached."))
+        return data
+
+
+class ReportForm(forms.Form):
+    period = forms.ChoiceField(label=_("period"), choices=[("week", _("Week")), ("month", _("Month"))])
+    day = forms.DateField(label=_("a day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
+    by = forms.ChoiceField(label=_("by"), choices=[("agent", _("Agent")), ("team", _("Team"))])
+
+
+@admin.register(Callback)
+class CallbackAdmin(admin.ModelAdmin):
+    list_display = ("customer", "mobile", "due_on", "purpose", "agent", "status", "outcome", "satisfaction",
+                    "record_link")
+    list_filter = (ListFilterAgent, DueFilter, "purpose", "outcome", ("agent", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("customer__mobile", "customer__full_name")
+    list_select_related = ("customer", "agent")
+    ordering = ("due_on", "pk")
+    show_full_result_count = False
+    actions = ["take"]
+    readonly_fields = ("customer", "agent", "channel", "purpose", "status", "due_on", "happened_at", "outcome",
+                       "satisfaction", "recommend_score", "notes", "reason_key", "created_at")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("mobile"))
+    def mobile(self, obj):
+        if self._full_mobile:
+            return obj.customer.mobile
+        return obj.customer.mobile_masked
+
+    def changelist_view(self, request, extra_context=None):
+        self._full_mobile = request.user.has_perm("customers.view_full_mobile")
+        extra_context = {**(extra_context or {}), "report_url": reverse("admin:care_callback_report")}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("record"))
+    def record_link(self, obj):
+        if obj.status != ContactLog.Status.SCHEDULED:
+            return "—"
+        return format_html('<a class="button" href="{}">{}</a>',
+                           reverse("admin:care_callback_record", args=[obj.pk]), _("Record outcome"))
+
+    @admin.action(description=_("Take the selected callbacks from the team queue"), permissions=["record"])
+    def take(self, request, queryset):
+        taken = 0
+        for contact in queryset.filter(agent__isnull=True, status=ContactLog.Status.SCHEDULED):
+            try:
+                services.callback_take(contact=contact, actor=request.user)
+                taken += 1
+            except CareError as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+        self.message_user(request, _("%(n)s callbacks are now on your list.") % {"n": taken}, messages.SUCCESS)
+
+    def has_record_permission(self, request):
+        return request.user.has_perm("care.record_callback")
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/record/", self.admin_site.admin_view(self.record_view), name="care_callback_record"),
+            path("report/", self.admin_site.admin_view(self.report_view), name="care_callback_report"),
+            *super().get_urls(),
+        ]
+
+    def record_view(self, request, pk):
+        if not self.has_record_permission(request):
+            raise PermissionDenied
+        contact = get_object_or_404(Callback.objects.select_related("customer", "agent"), pk=pk)
+        form = CallbackOutcomeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
+            except CareError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                self.message_user(request, _("Callback recorded."), messages.SUCCESS)
+                return redirect("admin:care_callback_changelist")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "contact": contact,
+                   "form": form, "title": _("Record callback: %(customer)s") % {"customer": contact.customer}}
+        return TemplateResponse(request, "admin/care/callback_record.html", context)
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = ReportForm(request.GET or None, initial={"period": "week", "day": timezone.localdate(),
+                                                        "by": "agent"})
+        rows, start, end = None, None, None
+        if form.is_valid():
+            day = form.cleaned_data["day"]
+            if form.cleaned_data["period"] == "week":
+                start, end = selectors.week_bounds(day)
+            else:
+                start, end = selectors.month_date_bounds(day.year, day.month)
+            rows = selectors.callback_report(start=start, end=end, by=form.cleaned_data["by"])
+            if request.GET.get("export") == "csv":
+                return _report_csv(rows, start, end, form.cleaned_data["by"])
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "rows": rows,
+                   "start": start, "end": end - dt.timedelta(days=1) if end else None,
+                   "title": _("Callback report"), "export_query": request.GET.urlencode()}
+        return TemplateResponse(request, "admin/care/callback_report.html", context)
+
+
+def _report_csv(rows, start, end, by) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="callbacks_{by}_{start}_{end}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+    writer = csv.writer(response)
+    writer.writerow([str(_("agent")), str(_("team")), str(_("due")), str(_("done")), str(_("reached")),
+                     str(_("average satisfaction")), str(_("satisfied (%)"))])
+    for row in rows:
+        writer.writerow([row["agent"], row["team"], row["due"], row["done"], row["reached"],
+                         row["satisfaction_avg"] if row["satisfaction_avg"] is not None else "",
+                         row["satisfied_rate"] if row["satisfied_rate"] is not None else ""])
+    return response
