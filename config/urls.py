@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("dashboard/", include("kpis.urls")),
     path("admin/", admin.site.urls),
+    path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
 ]
 
 if settings.DEBUG:
