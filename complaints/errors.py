@@ -3,6 +3,7 @@ class ComplaintError(Exception):
     errors, admin form errors); ``code`` is stable for machines."""
 
     default_code = "invalid"
+    api_status = 400  # core.api_errors maps domain errors with an api_status to its JSON shape
 
     def __init__(self, message, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
@@ -13,3 +14,4 @@ class ComplaintError(Exception):
 
 class NotAllowed(ComplaintError):
     default_code = "not_allowed"
+    api_status = 403

@@ -9,7 +9,7 @@ from core.api_errors import api_not_found
 v1_patterns: list = [
     path("", include("customers.api.urls")),  # the platform API issue: orders, ratings
     path("", include("loyalty.api.urls")),  # loyalty: benefits, lookup, coupon redemption
-    # path("", include("complaints.api.urls")), - complaints
+    path("", include("complaints.api.urls")),  # complaints: file one, read its public progress
     path("", include("kpis.api.urls")),  # monthly figures (kpis)
 ]
 
