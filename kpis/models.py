@@ -45,7 +45,7 @@ class MonthlySnapshot(models.Model):
     orders_completed = models.PositiveIntegerField(_("orders completed"), **COUNT)
     customers_active = models.PositiveIntegerField(_("active customers"), **COUNT)
     customers_new = models.PositiveIntegerField(_("new customers"), **COUNT)
-    reviews_count = models.PositiveIntegerField(_("reviews"), **COUNT)
+    reviews_count = models.PositiveIntegerField(_("reviews counted"), **COUNT)
     satisfaction_rate = models.DecimalField(_("satisfaction rate (%)"), **RATE)
     complaint_rate = models.DecimalField(_("complaint rate (%)"), **RATE)
     retention_rate = models.DecimalField(_("retention rate (%)"), **RATE)

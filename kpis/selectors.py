@@ -37,7 +37,7 @@ FIGURES = [
     Figure("avg_orders_per_customer", _("Orders per customer"), "number", source="orders_completed"),
     Figure("revenue", _("Revenue (CNY)"), "money", source="orders_completed"),
     Figure("avg_clv", _("Average customer lifetime value (CNY)"), "money", source="customers"),
-    Figure("complaints_total", _("Complaints"), "count", higher_is_better=False, source="complaints"),
+    Figure("complaints_total", _("Complaints received"), "count", higher_is_better=False, source="complaints"),
     Figure("avg_acknowledge_hours", _("Average hours to acknowledge"), "hours", higher_is_better=False,
            source="complaints"),
     Figure("avg_resolve_hours", _("Average hours to resolve"), "hours", higher_is_better=False, source="complaints"),

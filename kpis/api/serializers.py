@@ -1,24 +1,23 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from kpis.models import MonthlySnapshot
 
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_ERRORS = {"invalid": _("Use YYYY-MM.")}
 RATE = {"max_digits": 7, "decimal_places": 2, "coerce_to_string": False, "allow_null": True}
 
 
 class MonthQuerySerializer(serializers.Serializer):
     """``?from=YYYY-MM&to=YYYY-MM`` (both optional)."""
 
-    from_ = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False,
-                                   error_messages={"invalid": "Use YYYY-MM."})
-    to = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, error_messages={"invalid": "Use YYYY-MM."})
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["from"] = self.fields.pop("from_")
+    to = serializers.RegexField(MONTH_PATTERN, required=False, error_messages=MONTH_ERRORS)
+    # "from" is a Python keyword: declared through the class namespace.
+    vars()["from"] = serializers.RegexField(MONTH_PATTERN, required=False, error_messages=MONTH_ERRORS)
 
     def validate(self, attrs):
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"from": ["The first month is after the last month."]})
+            raise serializers.ValidationError({"from": [_("The first month is after the last month.")]})
         return attrs
 
 
