@@ -69,6 +69,14 @@ class CustomerAdminForm(forms.ModelForm):
         ]
         widgets = {"birthday": AdminDateWidget}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Declared fields are always on a ModelForm; keep them only where the admin placed them
+        # (no ID number input for someone without key-field rights).
+        for name in _SERVICE_ONLY:
+            if self._meta.fields is not None and name not in self._meta.fields:
+                self.fields.pop(name, None)
+
     def clean_mobile(self):
         try:
             return normalise_mobile(self.cleaned_data["mobile"])

@@ -60,9 +60,20 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+# Short forms people type in spreadsheets, beside the codes and the full labels.
+_CHOICE_ALIASES = {
+    "个人": Customer.Type.INDIVIDUAL, "企业": Customer.Type.ENTERPRISE,
+    "平台": Customer.Source.PLATFORM, "热线": Customer.Source.HOTLINE, "app": Customer.Source.OWN_APP,
+    "司机": Customer.Source.DRIVER, "活动": Customer.Source.EVENT, "网站": Customer.Source.WEBSITE,
+}
+
+
 def _choice(value: str, choices) -> str:
-    """A code, or its label in Chinese or English, → the code."""
+    """A code, its label in Chinese or English, or a short form → the code."""
     text = value.strip().lower()
+    codes = {code for code, _label in choices}
+    if _CHOICE_ALIASES.get(text) in codes:
+        return _CHOICE_ALIASES[text]
     for code, label in choices:
         with override("zh-hans"):
             zh = str(label).lower()

@@ -233,16 +233,16 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         callbacks = selectors.customer_upcoming_callbacks(customer)
         panels = []
         for panel in hooks.customer_panels():
+            spec = None
             try:
                 spec = panel(customer, request)
+                if spec:
+                    html = render_to_string(spec["template"], spec.get("context") or {}, request=request)
+                    panels.append({"title": spec["title"], "html": mark_safe(html)})  # noqa: S308
             except Exception:  # a broken panel of another app must not take the customer page down
                 log.exception("customer panel %r failed", panel)
-                spec = {"title": getattr(panel, "__name__", "panel"), "error": True}
-            if spec:
-                html = ""
-                if not spec.get("error"):
-                    html = render_to_string(spec["template"], spec.get("context") or {}, request=request)
-                panels.append({"title": spec["title"], "html": mark_safe(html), "error": spec.get("error")})  # noqa: S308
+                title = (spec or {}).get("title") or getattr(panel, "__name__", "panel")
+                panels.append({"title": title, "html": "", "error": True})
         return {
             "customer": customer,
             "customer_mobile": mobile_for(user, customer.mobile),

@@ -13,6 +13,11 @@ from tests.factories import CustomerFactory, OrderFactory, PlatformFactory, Staf
 URL = reverse("admin:customers_customer_changelist")
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def agent(db):
     return StaffFactory(role=Role.CS_AGENT)
