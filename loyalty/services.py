@@ -38,12 +38,13 @@ Order events (``customers.hooks``) call ``order_completed`` / ``order_cancelled`
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,23 +85,58 @@ def _change_tier(*, account: LoyaltyAccount, to_tier: int, reason: str, rule=Non
 
 
 def dedicated_agent_assign(*, customer_id: int):
-    """A customer who reached a tier with a dedicated agent (gold by default) and has no account
-    manager gets the least-loaded active agent. Does nothing when an owner exists already."""
+    """One customer who reached a tier with a dedicated agent: see ``dedicated_agents_assign``."""
+    return dedicated_agents_assign(customer_ids=[customer_id]) or None
+
+
+def dedicated_agents_assign(*, customer_ids) -> int:
+    """Customers whose tier comes with a dedicated agent (gold and diamond by default, the
+    ``TierBenefit.dedicated_agent`` rows) and who have no account manager get the least-loaded
+    active agent, through ``customers.services.customer_assign_owner`` (reason: dedicated agent).
+    Agents' loads are read once and kept current while assigning, so a batch spreads evenly.
+    Customers who have an owner already are left alone; running it twice assigns nothing more."""
     from customers.services import customer_assign_owner
     from customers.services.ownership import least_loaded_agent
 
-    customer = Customer.objects.filter(pk=customer_id).first()
-    if customer is None or customer.owner_id is not None or customer.status == Customer.Status.ANONYMISED:
-        return None
-    benefit = TierBenefit.objects.filter(tier=selectors.customer_tier(customer)).first()
-    if benefit is None or not benefit.dedicated_agent:
-        return None
-    agent = least_loaded_agent()
-    if agent is None:
-        log.warning("no active agent takes customers: customer %s has no dedicated agent", customer_id)
-        return None
-    return customer_assign_owner(customer=customer, owner=agent, reason=OwnershipChange.Reason.DEDICATED_AGENT,
-                                 note=_("Reached %(tier)s") % {"tier": Tier(benefit.tier).label})
+    tiers = list(TierBenefit.objects.filter(dedicated_agent=True).values_list("tier", flat=True))
+    due = list(
+        Customer.objects.filter(pk__in=list(customer_ids), owner__isnull=True, loyalty__tier__in=tiers)
+        .exclude(status=Customer.Status.ANONYMISED).order_by("pk")
+    )
+    if not due:
+        return 0
+    first = least_loaded_agent()
+    if first is None:
+        log.warning("no active agent takes customers: %s customers have no dedicated agent", len(due))
+        return 0
+    # The same candidates and load as least_loaded_agent, read once for the whole batch.
+    candidates = (
+        type(first).objects.filter(is_active=True, staff_profile__takes_customers=True,
+                                   staff_profile__left_at__isnull=True)
+        .annotate(load=Count("owned_customers")).order_by("load", "pk")
+    )
+    heap = [(agent.load, agent.pk, agent) for agent in candidates]
+    heapq.heapify(heap)
+    note = _("Dedicated agent for the customer's tier")
+    for customer in due:
+        load, pk, agent = heapq.heappop(heap)
+        customer_assign_owner(customer=customer, owner=agent, reason=OwnershipChange.Reason.DEDICATED_AGENT,
+                              note=note)
+        heapq.heappush(heap, (load + 1, pk, agent))
+    return len(due)
+
+
+def _enqueue_dedicated_agents(customer_ids: list[int]) -> None:
+    """After the review commits: assign dedicated agents in background batches (the review itself
+    stays a few set-based statements)."""
+    from loyalty.tasks import assign_dedicated_agents
+
+    for start in range(0, len(customer_ids), 1000):
+        try:
+            assign_dedicated_agents.delay(customer_ids[start:start + 1000])
+        except Exception:  # noqa: BLE001 - broker down: assign in this process instead
+            log.warning("could not enqueue dedicated-agent assignment; assigning now", exc_info=True)
+            dedicated_agents_assign(customer_ids=customer_ids[start:start + 1000])
 
 
 @transaction.atomic
@@ -530,8 +566,8 @@ def monthly_tier_review(*, now: dt.datetime | None = None) -> dict[str, int]:
                                       to_tier__gte=Tier.GOLD, customer__owner__isnull=True)
             .values_list("customer_id", flat=True)
         )
-        for customer_id in reached_gold:
-            transaction.on_commit(lambda cid=customer_id: dedicated_agent_assign(customer_id=cid))
+        if reached_gold:
+            transaction.on_commit(lambda: _enqueue_dedicated_agents(reached_gold))
     job_run_record(name="loyalty.monthly_tier_review",
                    result=" ".join(f"{k}={v}" for k, v in counts.items()))
     return counts

@@ -13,3 +13,9 @@ def monthly_tier_review() -> dict:
 @shared_task(name="loyalty.points_expiry")
 def points_expiry() -> dict:
     return services.points_expire()
+
+
+@shared_task(name="loyalty.assign_dedicated_agents")
+def assign_dedicated_agents(customer_ids: list[int]) -> int:
+    """Customers who reached gold (or above) at the review: dedicated agents, least-loaded first."""
+    return services.dedicated_agents_assign(customer_ids=customer_ids)

@@ -190,3 +190,14 @@ def test_merge_reverses_a_bonus_for_referring_oneself():
     customer_merge(kept=referrer, duplicate=duplicate)
     assert PointsEntry.objects.filter(customer=referrer, kind=PointsEntry.Kind.REVERSAL,
                                       reverses__kind=PointsEntry.Kind.REFERRAL_FIRST_ORDER).exists()
+
+
+def test_dedicated_agents_are_spread_over_the_least_loaded_agents():
+    busy, idle_a, idle_b = StaffFactory(), StaffFactory(), StaffFactory()
+    CustomerFactory.create_batch(2, owner=busy)
+    golds = [_tiered(Tier.GOLD) for _ in range(4)]
+    silver = _tiered(Tier.SILVER)
+    assert services.dedicated_agents_assign(customer_ids=[c.pk for c in [*golds, silver]]) == 4
+    owners = [CustomerFactory._meta.model.objects.get(pk=c.pk).owner for c in golds]
+    assert sorted(o.pk for o in owners) == sorted([idle_a.pk, idle_a.pk, idle_b.pk, idle_b.pk])
+    assert services.dedicated_agents_assign(customer_ids=[c.pk for c in golds]) == 0
