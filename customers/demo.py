@@ -642,6 +642,8 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
     platforms = [p.pk for p in company.platforms]
     addresses = [fake.address(rng.choice(["home", "office", "restaurant", "hotel"])) for _ in range(3000)]
 
+    first_order_id = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
     def order_rows():
         for j in range(orders):
             k = min(bisect.bisect_left(cumulative, rng.random() * total), len(ids) - 1)
@@ -661,7 +663,8 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
             finished = booked + dt.timedelta(minutes=30 + int(km * 2)) if done else None
             fee = Decimal(39 + max(0, int(km) - 10) * 4) if done else Decimal(0)
             yield (
-                platforms[j % len(platforms)], f"B{j:010d}", ids[k], drivers[j % len(drivers)], owner, status,
+                platforms[j % len(platforms)], f"B{first_order_id + j + 1:010d}", ids[k], drivers[j % len(drivers)],
+                owner, status,
                 booked, started, finished, pickup, plat, plng, dropoff, dlat, dlng, Decimal(f"{km:.2f}"), fee,
                 booked, finished or booked,
             )
@@ -669,7 +672,6 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
     ocols = ["platform_id", "external_id", "customer_id", "driver_id", "credited_owner_id", "status", "booked_at",
              "started_at", "finished_at", "pickup_address", "pickup_lat", "pickup_lng", "dropoff_address",
              "dropoff_lat", "dropoff_lng", "distance_km", "fee", "created_at", "updated_at"]
-    first_order_id = Order.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with transaction.atomic():
         n_orders = _copy_rows(Order, ocols, order_rows())
     say(f"orders: {n_orders}")
