@@ -13,7 +13,7 @@ COPY kpis ./kpis
 RUN pip install --no-cache-dir .
 COPY . .
 # Translations and static files are built into the image; no manual step at deploy time.
-RUN DEBUG=1 python manage.py compile_translations \
+RUN python ops/compile_messages.py \
  && DEBUG=1 STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
     python manage.py collectstatic --noinput
 RUN useradd --create-home crm && mkdir -p /app/var && chown -R crm /app/var

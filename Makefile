@@ -28,7 +28,7 @@ install-dev: $(VENV)/.installed-dev
 	$(BIN)/python ops/write_env.py .env
 
 run: install .env
-	$(MANAGE) compile_translations
+	$(BIN)/python ops/compile_messages.py
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) ensure_admin
@@ -36,7 +36,7 @@ run: install .env
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install-dev
-	$(MANAGE) compile_translations
+	$(BIN)/python ops/compile_messages.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
@@ -53,4 +53,4 @@ clean:
 i18n: install-dev
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules -v0
 	$(BIN)/python ops/po_fill.py ops/translations/*.tsv
-	$(MANAGE) compile_translations
+	$(BIN)/python ops/compile_messages.py
