@@ -32,6 +32,32 @@ class CompiledTemplate:
         return subject, self.body.render(Context(context, autoescape=False)).strip()
 
 
+# Two placeholder names of different lengths and first letters (see ``NameOnlyRenderer``).
+# Private-use characters: never in a real name, and storable in PostgreSQL text (unlike NUL).
+_PROBES = ("\ue000name-probe-a\ue000", "\ue001z\ue001")
+
+
+class NameOnlyRenderer:
+    """Renders one template for many customers of the same tier and occasion, where only the name
+    changes: the template is rendered once with a placeholder name and the name substituted. This
+    is exact only if the template uses the name as plain text, which is checked by rendering with
+    two different placeholders; otherwise (filters on the name, conditions on it) every customer is
+    rendered in full."""
+
+    def __init__(self, compiled: CompiledTemplate, *, tier: str, occasion: Occasion, date):
+        self.compiled, self.tier, self.occasion, self.date = compiled, tier, occasion, date
+        a = compiled.render(name=_PROBES[0], tier=tier, occasion=occasion, date=date)
+        b = compiled.render(name=_PROBES[1], tier=tier, occasion=occasion, date=date)
+        swapped = tuple(part.replace(_PROBES[0], _PROBES[1]) for part in a)
+        self.fast = swapped == b and not any(_PROBES[0] in part for part in b)
+        self.parts = a
+
+    def render(self, name: str) -> tuple[str, str]:
+        if self.fast:
+            return tuple(part.replace(_PROBES[0], name) for part in self.parts)
+        return self.compiled.render(name=name, tier=self.tier, occasion=self.occasion, date=self.date)
+
+
 class TemplateSet:
     """An occasion's compiled templates: the tier's own, else the blank-tier default."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from care import rules
 from care.loyalty_bridge import tiers_for
 from care.models import CampaignRun, Message, Occasion
-from care.rendering import TemplateSet
+from care.rendering import NameOnlyRenderer, TemplateSet
 from care.services.messages import messages_dispatch_due
 from core.services import job_run_record
 from customers.models import Customer
@@ -60,6 +60,8 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
     if not settings.CARE_GREET_DORMANT:
         todo = todo.filter(status=Customer.Status.ACTIVE)
     no_consent = _("no marketing consent")
+    purpose = "birthday" if occasion.kind == Occasion.Kind.BIRTHDAY else "holiday"
+    renderers: dict[str, NameOnlyRenderer | None] = {}
     created, last_pk = 0, 0
     while True:
         rows = list(todo.filter(pk__gt=last_pk).values_list("pk", "full_name", "marketing_consent")[:batch_size])
@@ -67,26 +69,59 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
             break
         last_pk = rows[-1][0]
         tiers = tiers_for(pk for pk, _name, _consent in rows)
-        messages = []
+        batch = []
         for pk, name, consent in rows:
             tier = tiers[pk]
-            compiled = templates.for_tier(tier)
-            if compiled is None:
+            if tier not in renderers:
+                compiled = templates.for_tier(tier)
+                renderers[tier] = compiled and NameOnlyRenderer(compiled, tier=tier, occasion=occasion,
+                                                                date=occasion_date)
+            renderer = renderers[tier]
+            if renderer is None:
                 continue
-            subject, body = compiled.render(name=name, tier=tier, occasion=occasion, date=occasion_date)
+            subject, body = renderer.render(name)
             skipped = occasion.requires_consent and not consent
-            messages.append(Message(
-                customer_id=pk, occasion=occasion, year=year, occasion_date=occasion_date,
-                purpose="birthday" if occasion.kind == Occasion.Kind.BIRTHDAY else "holiday",
-                channel=occasion.channel, tier=tier, subject=subject[:200], body=body,
-                coupon=compiled.coupon, requires_consent=occasion.requires_consent,
-                status=Message.Status.SKIPPED if skipped else Message.Status.QUEUED,
-                status_reason=no_consent if skipped else "", send_after=now, created_at=now, updated_at=now,
-            ))
-        with transaction.atomic():
-            Message.objects.bulk_create(messages, ignore_conflicts=True)
-        created += len(messages)
+            batch.append({
+                "customer_id": pk, "occasion_id": occasion.pk, "year": year, "occasion_date": occasion_date,
+                "dedupe_key": "", "purpose": purpose, "channel": occasion.channel, "tier": tier,
+                "subject": subject[:200], "body": body, "coupon": renderer.compiled.coupon, "coupon_ref": "",
+                "requires_consent": occasion.requires_consent,
+                "status": Message.Status.SKIPPED if skipped else Message.Status.QUEUED,
+                "status_reason": no_consent if skipped else "", "attempts": 0, "send_after": now,
+                "dispatched_at": None, "last_attempt_at": None, "sent_at": None, "provider_ref": "",
+                "created_at": now, "updated_at": now,
+            })
+        created += messages_bulk_insert(batch)
     return created
+
+
+def messages_bulk_insert(rows: list[dict]) -> int:
+    """Insert outbox rows, ignoring those that would break a unique constraint (already greeted).
+    On PostgreSQL: COPY into a temporary table, then one ``INSERT … SELECT … ON CONFLICT DO NOTHING``
+    (about 10× faster than ``bulk_create`` for wide rows); elsewhere ``bulk_create(ignore_conflicts)``.
+    Returns the number of rows inserted (PostgreSQL) or attempted (elsewhere)."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            Message.objects.bulk_create([Message(**row) for row in rows], ignore_conflicts=True)
+        return len(rows)
+    from psycopg.types.json import Jsonb
+
+    columns = list(rows[0])
+    table = connection.ops.quote_name(Message._meta.db_table)
+    col_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Dropped at commit; inside a caller's longer transaction the table survives, hence the truncate.
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS care_message_stage ON COMMIT DROP AS "  # noqa: S608
+                       f"SELECT {col_sql} FROM {table} WITH NO DATA")
+        cursor.execute("TRUNCATE care_message_stage")
+        with cursor.cursor.copy(f"COPY care_message_stage ({col_sql}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([Jsonb(v) if c == "coupon" else v for c, v in row.items()])
+        cursor.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM care_message_stage "  # noqa: S608
+                       f"ON CONFLICT DO NOTHING")
+        return cursor.rowcount
 
 
 def birthday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime | None = None) -> int:

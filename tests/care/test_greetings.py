@@ -142,3 +142,23 @@ def test_database_refuses_a_second_message_for_the_same_occasion_and_year(birthd
     Message.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         Message.objects.create(**fields)
+
+
+def test_templates_that_transform_the_name_are_rendered_in_full_for_each_customer(birthday_occasion):
+    # given a template that uses only the surname (a filter on the name)
+    OccasionTemplate.objects.filter(occasion=birthday_occasion).delete()
+    OccasionTemplate.objects.create(occasion=birthday_occasion, tier="",
+                                    body="{{ name|slice:':1' }}先生/女士，生日快乐")
+    CustomerFactory(full_name="欧阳明", birthday=dt.date(1985, 11, 23), marketing_consent=True)
+    CustomerFactory(full_name="王小红", birthday=dt.date(1986, 11, 23), marketing_consent=True)
+    birthday_greetings_enqueue(today=dt.date(2026, 11, 23), now=local(2026, 11, 23, 9))
+    assert sorted(Message.objects.values_list("body", flat=True)) == ["欧先生/女士，生日快乐", "王先生/女士，生日快乐"]
+
+
+def test_plain_name_templates_render_every_customer_with_their_own_name(spring_festival):
+    names = ["张伟", "李娜", "司马相如"]
+    for name in names:
+        CustomerFactory(full_name=name, marketing_consent=True)
+    holiday_greetings_enqueue(today=dt.date(2027, 2, 6), now=local(2027, 2, 6, 9))
+    bodies = {m.customer.full_name: m.body for m in Message.objects.select_related("customer")}
+    assert all(bodies[n].startswith(f"{n}您好！") for n in names)
