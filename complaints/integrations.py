@@ -1,6 +1,7 @@
-"""The doors from complaints into loyalty (tier, coupons, points), care (messages to the customer)
-and customers (callbacks). Imports are late so that each app can land independently; when a door
-is missing the caller gets ``IntegrationMissing`` with a message saying which one."""
+"""The doors from complaints into loyalty (tier, coupons, points), care (messages to the customer,
+follow-up callbacks) and customers (callbacks, when care is absent). Imports are late so that the
+apps load in any order; errors of the other apps come back as ``IntegrationError`` with their
+message, so the complaint services can refuse cleanly."""
 
 import datetime as dt
 import logging
@@ -9,73 +10,74 @@ from decimal import Decimal
 log = logging.getLogger(__name__)
 
 
-class IntegrationMissing(Exception):
-    pass
+class IntegrationError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = str(message)
+
+
+IntegrationMissing = IntegrationError
+
+
+def _message_of(exc: Exception) -> str:
+    return str(getattr(exc, "message", None) or exc)
 
 
 def customer_tier_code(customer) -> str | None:
-    """The customer's tier code ("normal" … "diamond") from the loyalty app's selector."""
+    """The customer's tier code ("normal" … "diamond") from ``loyalty.selectors.customer_tier``."""
     if customer is None:
         return None
-    try:
-        from loyalty import selectors
-    except ImportError:
-        log.warning("loyalty.selectors is missing: complaint grade minimums ignore the customer's tier")
-        return None
-    for name in ("customer_tier_code", "customer_tier", "tier_of"):
-        fn = getattr(selectors, name, None)
-        if fn is not None:
-            tier = fn(customer=customer) if name != "tier_of" else fn(customer)
-            code = getattr(tier, "code", tier)
-            return str(code).lower() if code is not None else None
-    log.warning("loyalty.selectors has no customer tier selector: tier minimums ignored")
-    return None
+    from loyalty.selectors import customer_tier
+
+    return customer_tier(customer).code
 
 
 def coupon_issue(*, customer, kind: str, amount: Decimal, key: str, actor, note: str) -> str:
-    """Issue a complaint-remedy coupon through Loyalty; returns the coupon code."""
+    """Issue a complaint-remedy coupon through Loyalty (idempotent by ``key``); returns its code."""
+    from loyalty.models import Coupon
+    from loyalty.services import coupon_issue as issue
+
     try:
-        from loyalty import services
-    except ImportError as exc:
-        raise IntegrationMissing("loyalty.services is not available: coupons cannot be issued") from exc
-    coupon = services.coupon_issue(
-        customer=customer, kind=kind, amount=amount, origin="complaint", origin_key=key, issued_by=actor, note=note,
-    )
-    return getattr(coupon, "code", str(coupon))
+        coupon = issue(customer=customer, kind=kind, amount=amount, origin=Coupon.Origin.COMPLAINT_REMEDY,
+                       origin_key=key, actor=actor, note=note[:200])
+    except Exception as exc:
+        if hasattr(exc, "message"):
+            raise IntegrationError(_message_of(exc)) from exc
+        raise
+    return coupon.code
 
 
 def points_grant(*, customer, points: int, key: str, actor, note: str) -> str:
-    """Grant goodwill points through Loyalty (idempotent by ``key``); returns the ledger reference."""
+    """Credit goodwill points through Loyalty (once per ``key``); returns the ledger entry id."""
+    from loyalty.services import points_award
+
     try:
-        from loyalty import services
-    except ImportError as exc:
-        raise IntegrationMissing("loyalty.services is not available: points cannot be granted") from exc
-    fn = getattr(services, "points_adjust", None) or getattr(services, "points_grant", None)
-    if fn is None:
-        raise IntegrationMissing("loyalty.services has no points_adjust/points_grant")
-    entry = fn(customer=customer, points=points, source_key=key, actor=actor, note=note)
-    return str(getattr(entry, "pk", entry))
+        entry = points_award(customer=customer, points=points, source=key, reason=note, actor=actor)
+    except Exception as exc:
+        if hasattr(exc, "message"):
+            raise IntegrationError(_message_of(exc)) from exc
+        raise
+    return str(entry.pk)
 
 
 def customer_message(*, customer, key: str, text: str) -> str | None:
-    """Queue a progress message to the customer in the Care outbox (consent and quiet hours are
-    Care's business). Returns None when Care's send service is not available."""
+    """Queue a progress message to the customer in the Care outbox (one per key; Care applies quiet
+    hours; a service message, so marketing consent is not needed)."""
+    from care.services import message_enqueue
+
+    message = message_enqueue(customer=customer, body=text, purpose="complaint", dedupe_key=key)
+    return str(message.pk)
+
+
+def callback_schedule(*, customer, agent, due_on: dt.date, ref: str, order, notes: str):
+    """The follow-up callback after a resolution, once per ``ref`` (reason key ``complaint:<ref>``),
+    through Care (which turns a reached callback's satisfaction into the order's review)."""
+    from care.services import callback_schedule_after_complaint
+
     try:
-        from care import services
-    except ImportError:
-        log.warning("care.services is missing: complaint progress message %s not queued", key)
-        return None
-    fn = getattr(services, "message_send", None) or getattr(services, "care_message_send", None)
-    if fn is None:
-        log.warning("care.services has no send service: complaint progress message %s not queued", key)
-        return None
-    message = fn(customer=customer, text=text, dedupe_key=key, purpose="complaint")
-    return str(getattr(message, "pk", message))
-
-
-def callback_schedule(*, customer, agent, due_on: dt.date, key: str, notes: str):
-    from customers.models import ContactLog
-    from customers.services import callback_schedule as schedule
-
-    return schedule(customer=customer, agent=agent, due_on=due_on, purpose=ContactLog.Purpose.COMPLAINT_FOLLOW_UP,
-                    notes=notes, reason_key=key)
+        return callback_schedule_after_complaint(customer=customer, complaint_ref=ref, order=order, agent=agent,
+                                                 due_on=due_on, notes=notes)
+    except Exception as exc:
+        if hasattr(exc, "message"):
+            raise IntegrationError(_message_of(exc)) from exc
+        raise

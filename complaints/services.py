@@ -4,6 +4,8 @@ Functions are keyword-only and atomic, and raise ComplaintError."""
 
 import datetime as dt
 import logging
+import threading
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_noop
 from complaints import rules
 from complaints.calendar import CalendarNotCovered, is_official_workday, is_weekday
 from complaints.errors import ComplaintError, NotAllowed
-from complaints.integrations import IntegrationMissing
+from complaints.integrations import IntegrationError
 from complaints.models import (
     Attachment,
     Category,
@@ -101,8 +103,27 @@ def _timeline(complaint: Complaint, kind: str, *, actor=None, note: str = "", pu
                                         from_status=from_status, to_status=to_status, at=at or timezone.now())
 
 
+_muted = threading.local()
+
+
+@contextmanager
+def notifications_muted():
+    """No e-mails to staff and no messages to customers from the services inside (demo data)."""
+    _muted.on = True
+    try:
+        yield
+    finally:
+        _muted.on = False
+
+
+def _is_muted() -> bool:
+    return getattr(_muted, "on", False)
+
+
 def _notify_role_after_commit(role: str, subject: str, body: str) -> None:
     """E-mail the active members of a role (after commit, never failing the caller)."""
+    if _is_muted():
+        return
 
     def send():
         User = get_user_model()
@@ -116,7 +137,7 @@ def _notify_role_after_commit(role: str, subject: str, body: str) -> None:
 
 def _inform_customer_after_commit(complaint: Complaint, event: str, text: str) -> None:
     """Queue a progress message through the Care outbox after commit (once per complaint and event)."""
-    if complaint.customer_id is None:
+    if complaint.customer_id is None or _is_muted():
         return
     key = f"complaint:{complaint.number}:{event}"
     if complaint.reopen_count:
@@ -582,8 +603,8 @@ def _carry_out_remedies(complaint: Complaint, *, actor) -> None:
             elif remedy.kind == Remedy.Kind.POINTS:
                 remedy.loyalty_reference = integrations.points_grant(
                     customer=complaint.customer, points=remedy.points, key=key, actor=actor, note=complaint.number)
-        except IntegrationMissing as exc:
-            raise ComplaintError(str(exc), code="integration_missing") from None
+        except IntegrationError as exc:
+            raise ComplaintError(exc.message, field="kind", code="remedy_failed") from None
         if remedy.kind == Remedy.Kind.DRIVER_ACTION and complaint.driver_id:
             DriverAction.objects.create(driver_id=complaint.driver_id, complaint=complaint, kind=remedy.action,
                                         year=year, note=remedy.note, created_by=actor)
@@ -624,15 +645,15 @@ def _schedule_follow_up_callback(complaint: Complaint, *, actor) -> None:
     if complaint.customer_id is None:
         return
     from complaints.integrations import callback_schedule
-    from customers.errors import CustomerError
 
-    key = f"complaint:{complaint.number}" + (f":{complaint.reopen_count}" if complaint.reopen_count else "")
+    ref = complaint.number + (f":{complaint.reopen_count}" if complaint.reopen_count else "")
     due = timezone.localdate() + dt.timedelta(days=settings.COMPLAINT_CALLBACK_AFTER_DAYS)
     try:
-        callback_schedule(customer=complaint.customer, agent=complaint.assignee or actor, due_on=due, key=key,
+        callback_schedule(customer=complaint.customer, agent=complaint.assignee or actor, due_on=due, ref=ref,
+                          order=complaint.order,
                           notes=_("Ask whether the customer is satisfied with the resolution of %(number)s.")
                           % {"number": complaint.number})
-    except CustomerError as exc:
+    except IntegrationError as exc:
         _timeline(complaint, TimelineEntry.Kind.NOTE, note=_("No callback scheduled: %(why)s") % {"why": exc.message})
 
 
@@ -711,7 +732,7 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
         except ComplaintError:
             log.exception("could not auto-close complaint %s", complaint.pk)
 
-    for role, count in notices.items():
+    for role, count in ({} if _is_muted() else notices).items():
         _notify_role(role, _("%(count)s complaints passed a deadline") % {"count": count},
                      _("See the supervisor queue of overdue complaints."))
     job_run_record(name="complaints.process_deadlines", result=" ".join(f"{k}={v}" for k, v in counts.items()))
