@@ -171,7 +171,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api_errors.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["customers.api.throttling.PlatformRateThrottle"],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -456,6 +456,7 @@ CELERY_BEAT_SCHEDULE.update({
 # may still recompute it explicitly; the snapshot records that).
 KPI_FREEZE_DAY = env.int("KPI_FREEZE_DAY", default=10)
 KPI_TREND_MONTHS = env.int("KPI_TREND_MONTHS", default=13)  # months in the dashboard's trend charts
+KPI_WORK_MEM = env.str("KPI_WORK_MEM", default="64MB")  # PostgreSQL work_mem while computing a month
 CELERY_BEAT_SCHEDULE.update({
     # 1st of each month at 00:30: compute the previous month's snapshots (company, teams, agents).
     "kpis.compute_previous_month": {

@@ -26,6 +26,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -112,6 +113,45 @@ class LimitedJSONParser(JSONParser):
         if request is not None:
             check_body_size(request)
         return super().parse(stream, media_type, parser_context)
+
+
+class JSONRenderer(DRFJSONRenderer):
+    """DRF's renderer (UTF-8, Chinese unescaped), falling back to ASCII escapes when a body holds
+    text that UTF-8 cannot encode (lone surrogates echoed from a client's input)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except UnicodeEncodeError:
+            import json
+
+            from rest_framework.utils.encoders import JSONEncoder
+
+            return json.dumps(json_safe(data), cls=JSONEncoder, ensure_ascii=True).encode("ascii")
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def json_safe(value):
+    """A copy of JSON-like data that PostgreSQL's jsonb and UTF-8 accept: NUL characters removed,
+    lone surrogates replaced, lazy strings and other scalars made plain."""
+    if isinstance(value, dict):
+        return {_clean_text(str(k)): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, str):
+        return _clean_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _clean_text(force_str(value))
 
 
 def _flatten(detail, prefix="") -> dict[str, list[str]]:

@@ -28,10 +28,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from core.api_errors import ApiError, Conflict, Unprocessable, check_body_size
+from core.api_errors import ApiError, Conflict, JSONRenderer, Unprocessable, check_body_size, json_safe
 from customers.api.auth import platform_of
 from customers.models import IdempotencyRecord
 
@@ -62,7 +61,7 @@ def _claim(*, platform, key: str, request_hash: str, request) -> tuple[Idempoten
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
                     platform=platform, key=key, request_hash=request_hash,
-                    method=request.method, path=request.path[:500],
+                    method=request.method, path=json_safe(request.path)[:500],
                 )
             return record, None
         except IntegrityError:
@@ -115,7 +114,7 @@ def idempotent(view_method):
         if response.status_code >= 500:
             IdempotencyRecord.objects.filter(pk=record.pk).delete()
             return response
-        body = json.loads(JSONRenderer().render(response.data)) if response.data is not None else None
+        body = json_safe(json.loads(JSONRenderer().render(response.data))) if response.data is not None else None
         IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=response.status_code, response_body=body)
         return response
 

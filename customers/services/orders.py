@@ -40,10 +40,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.api_errors import json_safe
 from core.masking import mask_mobile, mask_name
 from customers.errors import CustomerError
 from customers.models import (
@@ -484,9 +485,19 @@ def ingestion_record(*, platform: Platform, created: int = 0, updated: int = 0,
     rejected = len(rejections)
     if not (created or updated or rejected):
         return
+    try:
+        with transaction.atomic():
+            _ingestion_write(platform=platform, created=created, updated=updated, rejections=rejections,
+                             endpoint=endpoint)
+    except DatabaseError:  # the log must never fail a push: say so and go on
+        log.exception("could not write the ingestion log for platform %s", platform.pk)
+
+
+def _ingestion_write(*, platform, created, updated, rejections, endpoint) -> None:
+    rejected = len(rejections)
     table = connection.ops.quote_name(IngestionDay._meta.db_table)
     day = IngestionDay._meta.get_field("day").get_db_prep_save(timezone.localdate(), connection)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (platform_id, day, created, updated, rejected) VALUES (%s, %s, %s, %s, %s) "
             f"ON CONFLICT (platform_id, day) DO UPDATE SET created = {table}.created + excluded.created, "
@@ -497,8 +508,8 @@ def ingestion_record(*, platform: Platform, created: int = 0, updated: int = 0,
         return
     keep = settings.API_REJECTED_PAYLOADS_KEPT
     RejectedPayload.objects.bulk_create([
-        RejectedPayload(platform=platform, endpoint=endpoint[:200], payload=_mask_payload(payload),
-                        errors=errors)
+        RejectedPayload(platform=platform, endpoint=endpoint[:200], payload=json_safe(_mask_payload(payload)),
+                        errors=json_safe(errors))
         for payload, errors in list(rejections)[-keep:]
     ])
     cutoff = (RejectedPayload.objects.filter(platform=platform).order_by("-pk")
