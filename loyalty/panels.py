@@ -42,6 +42,7 @@ def customer_loyalty_context(customer) -> dict:
         "tier_history": list(selectors.tier_history(customer)[:10]),
         "ledger": list(reversed(list(selectors.ledger_with_running_balance(customer))[-15:])),
         "coupons": list(customer.coupons.order_by("-issued_at")[:10]),
+        "referrals": selectors.referral_summary(customer),
     }
 
 

@@ -268,6 +268,20 @@ def referred_spend(referrer) -> Decimal:
     return Decimal(total or 0)
 
 
+def referral_summary(customer) -> dict:
+    """Whom the customer referred (and how many have ordered) and the points those referrals earned."""
+    cid = _customer_id(customer)
+    referred = Customer.objects.filter(referred_by_id=cid).aggregate(
+        total=Count("pk"), ordered=Count("pk", filter=Q(first_order_at__isnull=False)))
+    points = PointsEntry.objects.filter(
+        Q(kind__in=[PointsEntry.Kind.REFERRAL_FIRST_ORDER, PointsEntry.Kind.REFERRAL_SPEND])
+        | Q(kind=PointsEntry.Kind.REVERSAL, reverses__kind__in=[PointsEntry.Kind.REFERRAL_FIRST_ORDER,
+                                                                PointsEntry.Kind.REFERRAL_SPEND]),
+        customer_id=cid,
+    ).aggregate(p=Sum("points"))["p"] or 0
+    return {"total": referred["total"], "ordered": referred["ordered"], "points": points}
+
+
 # --- coupons and history ----------------------------------------------------------------------
 def valid_coupons(customer, *, day: dt.date | None = None):
     day = day or timezone.localdate()
