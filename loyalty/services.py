@@ -44,7 +44,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -438,9 +438,8 @@ def coupon_use(*, code: str, platform, order_ref: str = "") -> Coupon:
     are found; anything else is as if it did not exist."""
     coupon = (
         Coupon.objects.select_for_update()
-        .filter(code=(code or "").strip().upper())
-        .filter(Q(customer__orders__platform=platform))
-        .distinct()
+        .filter(Exists(Order.objects.filter(platform=platform, customer_id=OuterRef("customer_id"))),
+                code=(code or "").strip().upper())
         .first()
     ) if platform is not None else None
     if coupon is None:
