@@ -11,7 +11,8 @@ spread over 1950–2005, 5% celebrating the lunar birthday, 60% with marketing c
 1. Times ``care.services.birthday_customers(day)`` (the solar and the lunar query the 09:00 job
    runs), median of ``--rounds`` runs over different days including 28 February, and prints
    ``EXPLAIN ANALYZE`` of both queries with whether they use the care birthday indexes.
-   Target: < 200 ms.
+   Target: < 200 ms. The first call in a process also computes the lunar calendar of every birth
+   year (lunar-python, ~15 ms a year, then cached): printed separately.
 2. Times ``occasion_enqueue`` of a holiday occasion for ``--greetings`` customers (templates per
    tier rendered in Python, rows written with bulk_create in batches). Target 100,000 in < 60 s.
    The greetings are deleted afterwards so the run can be repeated.
@@ -112,6 +113,11 @@ def main() -> int:
     # 1. birthday selection --------------------------------------------------------------------
     days = [dt.date(2027, 2, 28), dt.date(2027, 3, 12), dt.date(2026, 11, 23), dt.date(2027, 6, 15),
             dt.date(2027, 9, 15), dt.date(2027, 12, 31), dt.date(2027, 1, 1)][: max(args.rounds, 1)]
+    with timer() as warm:
+        solar, lunar = birthday_customers(dt.date(2027, 1, 15))
+        list(solar.values_list("pk", flat=True)), list(lunar.values_list("pk", flat=True))
+    print_figure("first call in a fresh process (ms)", warm["seconds"] * 1000, "ms")
+    print("  (includes computing ~80 lunar years with lunar-python, cached per worker process)")
     times, found = [], []
     for day in days:
         with timer() as t:

@@ -37,6 +37,15 @@ def _tier_by_code(code: str) -> Tier:
     return {tier.code: tier for tier in Tier}[code]
 
 
+# The customer lookup of the tier value, for reads that join it instead of asking per batch.
+CUSTOMER_TIER_LOOKUP = "loyalty__tier"
+
+
+def tier_code(value) -> str:
+    """The tier code of a ``CUSTOMER_TIER_LOOKUP`` value (None: no loyalty account = normal)."""
+    return Tier(value if value is not None else Tier.NORMAL).code
+
+
 def tiers_for(customer_ids) -> dict[int, str]:
     """Current tier code per customer id (no loyalty account = normal). One query."""
     ids = list(customer_ids)

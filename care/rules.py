@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from lunar_python import Lunar, LunarMonth, Solar
+from lunar_python import LunarYear, Solar
 
 SOLAR = "fixed"
 LUNAR = "lunar"
@@ -34,21 +35,36 @@ class OccasionSpec:
 
 
 # --- lunar helpers -------------------------------------------------------------------------
+_JD_TO_ORDINAL = 1721425  # Julian day number of 0001-01-01 (proleptic Gregorian) is 1721426
+
+
+@functools.lru_cache(maxsize=256)
+def _lunar_year_months(year: int) -> dict[int, tuple[int, int]]:
+    """{month: (ordinal of its first day, days)} of lunar ``year`` (negative month = leap month).
+    Computing a lunar year costs lunar-python ~15 ms; the daily birthday job needs ~100 years,
+    so they are cached per process."""
+    return {
+        m.getMonth(): (int(m.getFirstJulianDay()) - _JD_TO_ORDINAL, m.getDayCount())
+        for m in LunarYear.fromYear(year).getMonths()
+        if m.getYear() == year
+    }
+
+
 def lunar_month_days(year: int, month: int) -> int | None:
     """Days in lunar month ``month`` of lunar ``year`` (negative month = leap month), or None if that
     month does not exist in that year (a leap month that year does not have)."""
-    lm = LunarMonth.fromYm(year, month)
-    return lm.getDayCount() if lm is not None else None
+    found = _lunar_year_months(year).get(month)
+    return found[1] if found else None
 
 
 def lunar_to_solar(year: int, month: int, day: int) -> dt.date | None:
     """The solar date of lunar ``year-month-day``, clamping a missing 30th to the 29th. None if the
     (leap) month does not exist that year."""
-    days = lunar_month_days(year, month)
-    if days is None:
+    found = _lunar_year_months(year).get(month)
+    if found is None:
         return None
-    s = Lunar.fromYmd(year, month, min(day, days)).getSolar()
-    return dt.date(s.getYear(), s.getMonth(), s.getDay())
+    first, days = found
+    return dt.date.fromordinal(first + min(day, days) - 1)
 
 
 def solar_to_lunar(date: dt.date) -> tuple[int, int, int]:
@@ -133,8 +149,7 @@ def lunar_birthday_solar_dates(today: dt.date, *, earliest_birth_year: int = MIN
                 continue
             for day in birth_days:
                 if day <= days_in_month:
-                    s = Lunar.fromYmd(year, month, day).getSolar()
-                    date = dt.date(s.getYear(), s.getMonth(), s.getDay())
+                    date = lunar_to_solar(year, month, day)
                     if date <= today:
                         dates.append(date)
     return sorted(set(dates))

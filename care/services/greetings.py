@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care import rules
-from care.loyalty_bridge import tiers_for
+from care.loyalty_bridge import CUSTOMER_TIER_LOOKUP, tier_code
 from care.models import CampaignRun, Message, Occasion
 from care.rendering import NameOnlyRenderer, TemplateSet
 from care.services.messages import messages_dispatch_due
@@ -39,7 +39,10 @@ def birthday_customers(today: dt.date) -> tuple[QuerySet, QuerySet]:
     index on the birthday of lunar-birthday customers (care migration 0002)."""
     month, days = today.month, [day for _month, day in rules.solar_birthday_keys(today)]
     solar = Customer.objects.filter(birthday__month=month, birthday__day__in=days, birthday_is_lunar=False)
-    lunar_dates = rules.lunar_birthday_solar_dates(today)
+    # Only from the oldest lunar-birthday customer's birth year (an index lookup on the partial index).
+    earliest = (Customer.objects.filter(birthday_is_lunar=True, birthday__isnull=False)
+                .order_by("birthday").values_list("birthday", flat=True).first())
+    lunar_dates = rules.lunar_birthday_solar_dates(today, earliest_birth_year=earliest.year) if earliest else []
     lunar = Customer.objects.filter(birthday_is_lunar=True, birthday__in=lunar_dates)
     return solar, lunar
 
@@ -64,14 +67,14 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
     renderers: dict[str, NameOnlyRenderer | None] = {}
     created, last_pk = 0, 0
     while True:
-        rows = list(todo.filter(pk__gt=last_pk).values_list("pk", "full_name", "marketing_consent")[:batch_size])
+        rows = list(todo.filter(pk__gt=last_pk).values_list(
+            "pk", "full_name", "marketing_consent", CUSTOMER_TIER_LOOKUP)[:batch_size])
         if not rows:
             break
         last_pk = rows[-1][0]
-        tiers = tiers_for(pk for pk, _name, _consent in rows)
         batch = []
-        for pk, name, consent in rows:
-            tier = tiers[pk]
+        for pk, name, consent, tier_value in rows:
+            tier = tier_code(tier_value)
             if tier not in renderers:
                 compiled = templates.for_tier(tier)
                 renderers[tier] = compiled and NameOnlyRenderer(compiled, tier=tier, occasion=occasion,
