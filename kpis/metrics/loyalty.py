@@ -6,8 +6,8 @@ until then); with no history at all, their account's tier (normal without an acc
 customers and those created after M are not counted.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q, Sum
 
 from customers.models import Customer
 from kpis.metrics.period import Period
@@ -22,22 +22,33 @@ def available() -> bool:
     return TierChange is not None
 
 
+# One set-based query (hash joins over derived tables) instead of three correlated subqueries per
+# customer: the ORM cannot join a window-filtered derived table, so this one is written by hand.
+# ROW_NUMBER() works on PostgreSQL and SQLite alike.
+TIER_AT_END_SQL = """
+SELECT COALESCE(before.to_tier, after.from_tier, account.tier, %(normal)s) AS tier, COUNT(*) AS n
+  FROM {customer} c
+  LEFT JOIN (SELECT customer_id, to_tier FROM (
+               SELECT customer_id, to_tier,
+                      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY changed_at DESC, id DESC) AS rn
+                 FROM {change} WHERE changed_at < %(end)s) t WHERE rn = 1) before ON before.customer_id = c.id
+  LEFT JOIN (SELECT customer_id, from_tier FROM (
+               SELECT customer_id, from_tier,
+                      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY changed_at, id) AS rn
+                 FROM {change} WHERE changed_at >= %(end)s) t WHERE rn = 1) after ON after.customer_id = c.id
+  LEFT JOIN {account} account ON account.customer_id = c.id
+ WHERE c.created_at < %(end)s AND c.status <> %(anonymised)s
+ GROUP BY 1
+"""
+
+
 def tier_counts(period: Period) -> dict:
-    changes = TierChange.objects.filter(customer=OuterRef("pk"))
-    before = changes.filter(changed_at__lt=period.end).order_by("-changed_at", "-id")
-    after = changes.filter(changed_at__gte=period.end).order_by("changed_at", "id")
-    account = LoyaltyAccount.objects.filter(customer=OuterRef("pk")).values("tier")[:1]
-    tier_at_end = Coalesce(
-        Subquery(before.values("to_tier")[:1], output_field=IntegerField()),
-        Subquery(after.values("from_tier")[:1], output_field=IntegerField()),
-        Subquery(account, output_field=IntegerField()),
-        Value(int(Tier.NORMAL)),
-    )
-    rows = (
-        Customer.objects.filter(created_at__lt=period.end).exclude(status=Customer.Status.ANONYMISED)
-        .annotate(tier_at_end=tier_at_end).values("tier_at_end").annotate(n=Count("id")).order_by()
-    )
-    counts = {r["tier_at_end"]: r["n"] for r in rows}
+    sql = TIER_AT_END_SQL.format(customer=Customer._meta.db_table, change=TierChange._meta.db_table,
+                                 account=LoyaltyAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"end": period.end, "normal": int(Tier.NORMAL),
+                             "anonymised": Customer.Status.ANONYMISED.value})
+        counts = {int(tier): n for tier, n in cursor.fetchall()}
     return {Tier(t).code: counts.get(int(t), 0) for t in Tier}
 
 

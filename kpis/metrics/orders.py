@@ -1,6 +1,6 @@
 """Order, review and customer figures: each function is one SQL query with conditional aggregation."""
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from customers.models import Order, Rating, Review
 from kpis.metrics.period import Period
@@ -44,36 +44,37 @@ def review_counts(period: Period) -> dict:
 
 
 def customer_counts(period: Period, *, orders_completed: int) -> dict:
-    """Active, new, retained and repeat customers and lifetime value, from one grouped query over every
-    completed order finished before the end of M (per customer, then aggregated over customers)."""
+    """Active, new, retained and repeat customers and lifetime value.
+
+    Three queries: one grouped per customer over M−1 and M only (active, previous, retained, repeat),
+    one counting M's customers with no completed order before M (new), and one plain aggregate over
+    every completed order before the end of M (lifetime value = total spend / customers)."""
     in_month = Q(finished_at__gte=period.start, finished_at__lt=period.end)
     in_prev = Q(finished_at__gte=period.prev_start, finished_at__lt=period.start)
-    per_customer = (
-        Order.objects.filter(status=COMPLETED, finished_at__lt=period.end)
+    completed = Order.objects.filter(status=COMPLETED)
+    row = (
+        completed.filter(finished_at__gte=period.prev_start, finished_at__lt=period.end)
         .values("customer_id")
-        .annotate(
-            n_month=Count("id", filter=in_month),
-            n_prev=Count("id", filter=in_prev),
-            first_at=Min("finished_at"),
-            spend=Sum("fee"),
+        .annotate(n_month=Count("id", filter=in_month), n_prev=Count("id", filter=in_prev))
+        .aggregate(
+            active=Count("customer_id", filter=Q(n_month__gt=0)),
+            previous=Count("customer_id", filter=Q(n_prev__gt=0)),
+            retained=Count("customer_id", filter=Q(n_prev__gt=0, n_month__gt=0)),
+            repeat=Count("customer_id", filter=Q(n_month__gte=2)),
         )
     )
-    row = per_customer.aggregate(
-        ever=Count("customer_id"),
-        active=Count("customer_id", filter=Q(n_month__gt=0)),
-        new=Count("customer_id", filter=Q(n_month__gt=0, first_at__gte=period.start)),
-        previous=Count("customer_id", filter=Q(n_prev__gt=0)),
-        retained=Count("customer_id", filter=Q(n_prev__gt=0, n_month__gt=0)),
-        repeat=Count("customer_id", filter=Q(n_month__gte=2)),
-        total_spend=Sum("spend"),
-    )
+    earlier = completed.filter(customer_id=OuterRef("customer_id"), finished_at__lt=period.start)
+    new = (completed.filter(in_month).values("customer_id").distinct()
+           .filter(~Exists(earlier)).count())
+    lifetime = completed.filter(finished_at__lt=period.end).aggregate(
+        spend=Sum("fee"), customers=Count("customer_id", distinct=True))
     return {
         "customers_active": row["active"],
-        "customers_new": row["new"],
+        "customers_new": new,
         "retention_rate": percentage(row["retained"], row["previous"]),
         "repeat_purchase_rate": percentage(row["repeat"], row["active"]),
         "avg_orders_per_customer": ratio(orders_completed, row["active"]),
-        "avg_clv": ratio(row["total_spend"], row["ever"]),
+        "avg_clv": ratio(lifetime["spend"], lifetime["customers"]),
     }
 
 
