@@ -12,8 +12,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import BigIntegerField, Case, CharField, F, Value, When
+from django.db import connection, transaction
+from django.db.models import BigIntegerField, Case, CharField, Count, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -658,8 +658,22 @@ def _schedule_follow_up_callback(complaint: Complaint, *, actor) -> None:
 
 
 # --- the hourly deadline job -----------------------------------------------------------------
-def _batch_ids(queryset, batch_size: int) -> list[int]:
-    return list(queryset.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True)[:batch_size])
+def _timeline_for_batch(*, ids: list[int], marker: str, now, kind_and_note: dict[int, tuple[str, str]]) -> None:
+    """One INSERT … SELECT writing a timeline entry per complaint of the batch still due (``marker``
+    unset), with the kind and note of its current grade: no model instances per row."""
+    table, complaints = TimelineEntry._meta.db_table, Complaint._meta.db_table
+    kind_case = " ".join("WHEN %s THEN %s" for _g in kind_and_note)
+    note_case = " ".join("WHEN %s THEN %s" for _g in kind_and_note)
+    kind_params = [v for g, (kind, _note) in kind_and_note.items() for v in (g, kind)]
+    note_params = [v for g, (_kind, note) in kind_and_note.items() for v in (g, note)]
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"INSERT INTO {table} (complaint_id, at, kind, from_status, to_status, actor_id, note, public) "  # noqa: S608
+        f"SELECT c.id, %s, CASE c.grade_id {kind_case} END, '', '', NULL, CASE c.grade_id {note_case} END, %s "
+        f"FROM {complaints} c WHERE c.id IN ({placeholders}) AND c.{marker} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *kind_params, *note_params, False, *ids])
 
 
 def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None = None) -> dict[str, int]:
@@ -678,48 +692,44 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
     stages = [
         ("acknowledge_overdue", Complaint.objects.filter(
             status=S.RECEIVED, acknowledged_at__isnull=True, acknowledge_overdue_at__isnull=True,
-            acknowledge_due_at__lt=now), "acknowledge_overdue_at"),
+            acknowledge_due_at__lt=now), "acknowledge_overdue_at", "acknowledge_due_at"),
         ("escalated", Complaint.objects.filter(
             status__in=[s for s in Complaint.UNRESOLVED_STATUSES if s != S.AWAITING_CUSTOMER],
             resolved_at__isnull=True, resolve_escalated_at__isnull=True, resolve_due_at__lt=now),
-         "resolve_escalated_at"),
+         "resolve_escalated_at", "resolve_due_at"),
         ("close_overdue", Complaint.objects.filter(
             status__in=Complaint.OPEN_STATUSES, closed_at__isnull=True, close_overdue_at__isnull=True,
-            close_due_at__lt=now), "close_overdue_at"),
+            close_due_at__lt=now), "close_overdue_at", "close_due_at"),
     ]
     next_grade = {}
     for grade in grades:
         higher = rules.next_grade_rank(grade.rank, [g.rank for g in grades])
         next_grade[grade.pk] = next((g for g in grades if g.rank == higher), None) if higher else None
 
-    for stage, due, marker in stages:
+    for stage, due, marker, due_field in stages:
+        if stage == "escalated":
+            kind_and_note = {g.pk: (TimelineEntry.Kind.ESCALATION if next_grade[g.pk] else TimelineEntry.Kind.OVERDUE,
+                                    _stage_note(stage, next_grade[g.pk])) for g in grades}
+        else:
+            kind_and_note = {g.pk: (TimelineEntry.Kind.OVERDUE, _stage_note(stage, None)) for g in grades}
+        update = {marker: now}
+        whens_grade = [When(grade_id=g, then=n.pk) for g, n in next_grade.items() if n]
+        if stage == "escalated" and whens_grade:
+            update["grade_id"] = Case(*whens_grade, default=F("grade_id"), output_field=BigIntegerField())
+            update["owner_role"] = Case(*[When(grade_id=g, then=Value(n.owner_role)) for g, n in next_grade.items()
+                                          if n], default=F("owner_role"), output_field=CharField())
         while True:
             with transaction.atomic():
-                job_lock("complaints.process_deadlines")
-                ids = _batch_ids(due, batch_size)
+                job_lock("complaints.process_deadlines")  # one run at a time: no row is handled twice
+                # Oldest deadline first; the partial index on (status, deadline) holds only rows not yet handled.
+                ids = list(due.order_by(due_field, "pk").values_list("pk", flat=True)[:batch_size])
                 if not ids:
                     break
-                rows = list(Complaint.objects.filter(pk__in=ids).values_list("pk", "grade_id", "owner_role"))
-                update = {marker: now}
-                if stage == "escalated":
-                    whens_grade = [When(grade_id=g, then=n.pk) for g, n in next_grade.items() if n]
-                    whens_role = [When(grade_id=g, then=Value(n.owner_role)) for g, n in next_grade.items()
-                                  if n]
-                    if whens_grade:
-                        update["grade_id"] = Case(*whens_grade, default=F("grade_id"),
-                                                  output_field=BigIntegerField())
-                        update["owner_role"] = Case(*whens_role, default=F("owner_role"), output_field=CharField())
-                Complaint.objects.filter(pk__in=ids, **{f"{marker}__isnull": True}).update(**update)
-                entries = []
-                for pk, grade_id, role in rows:
-                    new = next_grade.get(grade_id) if stage == "escalated" else None
-                    new_role = new.owner_role if new else role
-                    notices[new_role] = notices.get(new_role, 0) + 1
-                    entries.append(TimelineEntry(
-                        complaint_id=pk, at=now, kind=TimelineEntry.Kind.ESCALATION if new else
-                        TimelineEntry.Kind.OVERDUE, note=_stage_note(stage, new)))
-                TimelineEntry.objects.bulk_create(entries, batch_size=1000)
-                counts[stage] += len(ids)
+                _timeline_for_batch(ids=ids, marker=marker, now=now, kind_and_note=kind_and_note)
+                counts[stage] += Complaint.objects.filter(pk__in=ids, **{f"{marker}__isnull": True}).update(**update)
+        for role, count in (Complaint.objects.filter(**{marker: now}).order_by().values_list("owner_role")
+                            .annotate(n=Count("id"))):
+            notices[role] = notices.get(role, 0) + count
 
     cutoff = now - dt.timedelta(days=settings.COMPLAINT_FOLLOW_UP_AUTO_CLOSE_DAYS)
     stale = Complaint.objects.filter(status=S.FOLLOW_UP, resolved_at__lt=cutoff).order_by("pk")[:batch_size]
