@@ -49,7 +49,7 @@ class CustomerAdminForm(forms.ModelForm):
         help_text=_("Any form is accepted (spaces, dashes, +86); stored as 11 digits."),
     )
     id_number = forms.CharField(
-        label=_("ID number"), required=False, max_length=30, strip=True,
+        label=_("set or replace the ID number"), required=False, max_length=30, strip=True,
         help_text=_("Typed here to set or replace it; stored encrypted and only ever shown masked. "
                     "Leave empty to keep the current one."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -229,10 +229,13 @@ class CallbackOutcomeForm(forms.Form):
 
     outcome = forms.ChoiceField(label=_("outcome"), choices=ContactLog.Outcome.choices)
     satisfaction = forms.TypedChoiceField(
-        label=_("satisfaction"), choices=[("", "—"), *Rating.choices], coerce=int, empty_value=None, required=False,
+        label=_("satisfaction"), choices=[("", _("satisfaction")), *Rating.choices], coerce=int, empty_value=None,
+        required=False,
     )
     recommend_score = forms.TypedChoiceField(
-        label=_("recommend score (0–10)"), choices=[("", "—")] + [(i, i) for i in range(11)], coerce=int,
+        label=_("recommend score (0–10)"), choices=[("", _("recommend score (0–10)"))] + [(i, i) for i in range(11)],
+        coerce=int,
         empty_value=None, required=False,
     )
-    notes = forms.CharField(label=_("notes"), required=False, max_length=500)
+    notes = forms.CharField(label=_("notes"), required=False, max_length=500,
+                            widget=forms.TextInput(attrs={"placeholder": _("notes"), "size": 18}))

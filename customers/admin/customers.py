@@ -51,6 +51,15 @@ def can_see_full_mobile(user) -> bool:
     return user.has_perm("customers.view_full_mobile")
 
 
+def staff_name(user) -> str:
+    """A member of staff as colleagues call them: 郭晨曦 (family name first), else the login."""
+    if user is None:
+        return ""
+    if user.last_name or user.first_name:
+        return f"{user.last_name}{user.first_name}"
+    return user.username
+
+
 def mobile_for(user, mobile: str | None) -> str:
     """The mobile as this user may see it: whole, or masked (data analysts)."""
     return (mobile or "") if can_see_full_mobile(user) else mask_mobile(mobile)
@@ -67,7 +76,7 @@ class OwnerFilter(admin.SimpleListFilter):
             get_user_model().objects.filter(is_active=True, staff_profile__takes_customers=True)
             .order_by("username").only("username", "first_name", "last_name")
         )
-        return choices + [(str(u.pk), u.get_full_name() or u.username) for u in staff]
+        return choices + [(str(u.pk), staff_name(u)) for u in staff]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -103,13 +112,14 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     inlines = [PlaceInline]
     change_list_template = "admin/customers/customer/change_list.html"
     change_form_template = "admin/customers/customer/change_form.html"
-    list_display = ("full_name", "mobile", "customer_type", "source", "status", "owner", "last_order_at",
+    list_display = ("full_name", "mobile", "customer_type", "source", "status", "owner_name", "last_order_at",
                     "created_at")
     list_display_links = ("full_name",)
     list_filter = ("status", OwnerFilter, "source", "customer_type")
     list_select_related = ("owner",)
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts are a COUNT per filter option
     paginator = LargeTablePaginator
     # The search box runs customers.selectors.customer_search_ids (mobile in any form, name, platform
     # user id, order id); search_fields only switches the box (and autocomplete) on.
@@ -167,6 +177,10 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     @admin.display(description=_("mobile"))
     def masked_mobile(self, obj):
         return mask_mobile(obj.mobile)
+
+    @admin.display(description=_("account manager"), ordering="owner")
+    def owner_name(self, obj):
+        return staff_name(obj.owner) or "—"
 
     def get_search_results(self, request, queryset, search_term):
         ids = selectors.customer_search_ids(search_term)

@@ -107,6 +107,7 @@ class OrderAdmin(admin.ModelAdmin):
     autocomplete_fields = ("driver",)
     raw_id_fields = ("customer", "credited_owner")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = LargeTablePaginator
     list_per_page = 50
     inlines = [ReviewInline]
@@ -136,6 +137,7 @@ class ReviewAdmin(ReadOnlyAdmin):
     list_select_related = ("order", "customer")
     raw_id_fields = ("order", "customer")
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = LargeTablePaginator
 
 
@@ -171,6 +173,7 @@ class ContactLogAdmin(admin.ModelAdmin):
     autocomplete_fields = ("customer",)
     raw_id_fields = ("agent",)
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = LargeTablePaginator
     fields = ("customer", "channel", "purpose", "status", "due_on", "agent", "happened_at", "outcome",
               "satisfaction", "recommend_score", "notes", "reason_key")
@@ -346,6 +349,7 @@ class SensitiveAccessAdmin(ReadOnlyAdmin):
     fields = ("accessed_at", "user", "customer", "field", "reason")
     readonly_fields = fields
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = LargeTablePaginator
 
     def has_view_permission(self, request, obj=None):
@@ -363,6 +367,7 @@ class OwnershipChangeAdmin(ReadOnlyAdmin):
     fields = ("changed_at", "customer", "from_owner", "to_owner", "reason", "handover", "changed_by", "note")
     readonly_fields = fields
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = LargeTablePaginator
 
 
