@@ -22,21 +22,21 @@ _MAX_CHAR = "\U0010ffff"
 
 
 # --- finding a customer ------------------------------------------------------------------------
-def customer_search_ids(term: str) -> list[int] | None:
-    """The customers an agent means by ``term``, each branch an exact, indexed lookup:
+def customer_search_query(term: str) -> QuerySet | None:
+    """The customer ids an agent means by ``term``, as one query whose every branch is an exact,
+    indexed lookup:
 
     - a mobile typed in any form (``138 0013 8000``, ``+86-138-0013-8000``) → the unique mobile;
-    - otherwise the full name (exact, then as a prefix), a platform's user id or a platform order id.
+    - otherwise the full name (as a prefix), a platform's user id or a platform order id (a UNION).
 
-    One query whatever the term (a UNION of index lookups). ``None`` means "no term": do not filter.
+    ``None`` means "no term": do not filter.
     """
     term = (term or "").strip()
     if not term:
         return None
     mobile = try_normalise_mobile(term)
     if mobile:
-        return list(Customer.objects.filter(mobile=mobile).values_list("pk", flat=True))
-    limit = settings.CUSTOMER_SEARCH_MAX_MATCHES
+        return Customer.objects.filter(mobile=mobile).order_by().values_list("pk")
     # A name prefix as an index range (LIKE 'x%' cannot use a btree index outside the C collation).
     by_name = (
         Customer.objects.filter(full_name__gte=term, full_name__lt=term + _MAX_CHAR, full_name__startswith=term)
@@ -44,9 +44,15 @@ def customer_search_ids(term: str) -> list[int] | None:
     )
     by_platform_user = PlatformAccount.objects.filter(external_user_id=term).order_by().values_list("customer_id")
     by_order = Order.objects.filter(external_id=term).order_by().values_list("customer_id")
-    # Each branch must be a separate SELECT so PostgreSQL can use each table's index.
-    ids = by_name.union(by_platform_user, by_order)
-    return [pk for (pk,) in ids[:limit]]
+    return by_name.union(by_platform_user, by_order)
+
+
+def customer_search_ids(term: str) -> list[int] | None:
+    """``customer_search_query`` run once, capped at CUSTOMER_SEARCH_MAX_MATCHES ids."""
+    query = customer_search_query(term)
+    if query is None:
+        return None
+    return [pk for (pk,) in query[: settings.CUSTOMER_SEARCH_MAX_MATCHES]]
 
 
 def customer_list(*, base: QuerySet | None = None) -> QuerySet:
