@@ -7,7 +7,8 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from complaints.panels import customer_complaints_panel
+        from complaints.panels import customer_complaints_panel, move_complaints_on_merge
         from customers import hooks
 
         hooks.register_customer_panel(customer_complaints_panel)
+        hooks.register_merge_handler(move_complaints_on_merge)

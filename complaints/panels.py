@@ -1,4 +1,4 @@
-"""The complaints section of the customer page in the admin (customers.hooks.register_customer_panel)."""
+"""The complaints section of the customer page in the admin, and the merge handler (customers.hooks)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -14,3 +14,10 @@ def customer_complaints_panel(customer, request):
         "template": "admin/complaints/customer_panel.html",
         "context": {"complaints": complaints},
     }
+
+
+def move_complaints_on_merge(*, kept, duplicate) -> dict[str, int]:
+    """customers.hooks merge handler: the duplicate's complaints belong to the kept customer."""
+    from complaints.models import Complaint
+
+    return {"complaints": Complaint.objects.filter(customer=duplicate).update(customer=kept)}

@@ -253,8 +253,8 @@ def complaint_create(
     deadlines, warning = compute_deadlines(grade=grade, start=received_at)
     complaint = Complaint(
         number=_next_number(received_at), received_at=received_at, channel=channel, customer=customer,
-        complainant_name=complainant_name.strip() or (customer.full_name if customer else ""),
-        complainant_mobile=complainant_mobile or (customer.mobile or "" if customer else ""),
+        # What the complainant told us; a linked customer's own record stays the one source of their data.
+        complainant_name=complainant_name.strip(), complainant_mobile=complainant_mobile,
         order=order, driver=driver, platform=order.platform if order else filed_by_platform,
         filed_by_platform=filed_by_platform, category=category, occurred_at=occurred_at, content=content,
         demand=demand.strip(), grade=grade, min_grade=minimum, owner_role=grade.owner_role,

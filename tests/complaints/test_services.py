@@ -301,3 +301,12 @@ def test_not_driver_responsible_deducts_nothing(agent):
     complaint = investigating(agent, order=order, category=category("detour_fee"))
     advance(complaint, agent, S.RESOLUTION_PROPOSED, S.RESOLVED, **{**INVESTIGATED, "responsibility": "dispatch"})
     assert driver_service_score(driver_id=order.driver_id, year=timezone.localdate().year) == (12, False)
+
+
+def test_merging_customers_moves_their_complaints(agent):
+    from customers.services import customer_merge
+
+    kept, duplicate = CustomerFactory(), CustomerFactory()
+    complaint = make_complaint(actor=agent, customer=duplicate)
+    customer_merge(kept=kept, duplicate=duplicate, actor=StaffFactory(role=Role.CS_SUPERVISOR), reason="同一人")
+    assert Complaint.objects.get(pk=complaint.pk).customer == kept
