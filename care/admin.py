@@ -245,7 +245,7 @@ class CallbackOutcomeForm(forms.Form):
 class ReportForm(forms.Form):
     period = forms.ChoiceField(label=_("period"), choices=[("week", _("Week")), ("month", _("Month"))])
     day = forms.DateField(label=_("a day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
-    by = forms.ChoiceField(label=_("by"), choices=[("agent", _("Agent")), ("team", _("Team"))])
+    by = forms.ChoiceField(label=_("group by"), choices=[("agent", _("Agent")), ("team", _("Team"))])
 
 
 @admin.register(Callback)

@@ -2,15 +2,13 @@
 tier's callback interval (``TierBenefit.callback_interval_days``, settings fallback), and issuing a
 coupon as a greeting's benefit (``loyalty.services.coupon_issue``).
 
-INTEGRATION POINT: loyalty is built in parallel. ``benefit_issue`` calls ``coupon_issue`` when
-loyalty's services provide it; until then greetings go out without a coupon (the message keeps the
-coupon spec, and ``coupon_ref`` stays empty).
+The coupon is issued at delivery time (not when 100,000 greetings are enqueued), once per message
+(loyalty's ``origin_key`` = ``care:message:<id>``), valid from the occasion's date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from decimal import Decimal
 
 from django.conf import settings
@@ -73,16 +71,11 @@ def callback_interval_days(tier: str) -> int | None:
 def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: str, source_key: str) -> str:
     """Issue the coupon described by ``coupon`` (kind, amount/percent, valid_days) to ``customer``,
     valid from the occasion's date; idempotent per ``source_key`` (loyalty's ``origin_key``). Returns
-    the coupon code ("" when there is no coupon or loyalty cannot issue yet)."""
+    the coupon code ("" when there is no coupon). Loyalty's refusal raises ``BenefitError``."""
     if not coupon:
         return ""
-    try:
-        from loyalty import services
-    except ImportError:
-        return ""
-    issue = getattr(services, "coupon_issue", None)
-    if issue is None:
-        return ""
+    from loyalty import services
+    from loyalty.errors import LoyaltyError
     from loyalty.models import Coupon
 
     origin = Coupon.Origin.BIRTHDAY if purpose == "birthday" else Coupon.Origin.HOLIDAY
@@ -94,11 +87,8 @@ def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: st
         "valid_from": occasion_date, "valid_until": valid_until,
         "origin": origin, "origin_key": source_key,
     }
-    accepted = inspect.signature(issue).parameters
-    if not any(p.kind == p.VAR_KEYWORD for p in accepted.values()):
-        kwargs = {k: v for k, v in kwargs.items() if k in accepted}
     try:
-        issued = issue(**kwargs)
-    except Exception as exc:  # loyalty's domain error: the reason ends up on the message
-        raise BenefitError(str(exc)) from exc
+        issued = services.coupon_issue(**kwargs)
+    except LoyaltyError as exc:  # a refusal, not an outage: the message fails with loyalty's reason
+        raise BenefitError(getattr(exc, "message", str(exc))) from exc
     return str(getattr(issued, "code", "") or "")

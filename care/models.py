@@ -110,7 +110,7 @@ class OccasionTemplate(models.Model):
                                validators=[validate_template_text])
     body = models.TextField(_("message"), validators=[validate_template_text])
     benefit = models.CharField(_("benefit"), max_length=200, blank=True,
-                               help_text=_("Shown as {{ benefit }}, e.g. a 20% discount valid today."))
+                               help_text=_("Shown as {{ benefit }}, e.g. 20 percent off, valid today."))
     # The coupon issued through loyalty with the message (none when the kind is blank).
     coupon_kind = models.CharField(_("coupon"), max_length=20, choices=CouponKind.choices, blank=True)
     coupon_amount = models.DecimalField(_("coupon amount (CNY)"), max_digits=12, decimal_places=2, null=True,

@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
 from lunar_python import LunarYear, Solar
 
 SOLAR = "fixed"
@@ -107,13 +108,13 @@ def care_calendar(specs: list[OccasionSpec], year: int) -> list[tuple[dt.date, s
 
 
 def validate_month_day(calendar_kind: str, month: int, day: int) -> str | None:
-    """An error message (English) if the month/day can never occur, else None."""
+    """An error message (English, marked for translation) if the month/day can never occur, else None."""
     if not 1 <= month <= 12:
-        return "The month is from 1 to 12."
+        return gettext_noop("The month is from 1 to 12.")
     if calendar_kind == LUNAR:
-        return None if 1 <= day <= 30 else "A lunar day is from 1 to 30."
+        return None if 1 <= day <= 30 else gettext_noop("A lunar day is from 1 to 30.")
     if not 1 <= day <= calendar.monthrange(2024, month)[1]:  # 2024 is a leap year: allows 29 Feb
-        return "This day does not exist in that month."
+        return gettext_noop("This day does not exist in that month.")
     return None
 
 

@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
                 ('tier', models.CharField(blank=True, help_text='Blank: every other tier.', max_length=20, verbose_name='tier')),
                 ('subject', models.CharField(blank=True, max_length=120, validators=[care.models.validate_template_text], verbose_name='subject (email / push title)')),
                 ('body', models.TextField(validators=[care.models.validate_template_text], verbose_name='message')),
-                ('benefit', models.CharField(blank=True, help_text='Shown as {{ benefit }}, e.g. a 20% discount valid today.', max_length=200, verbose_name='benefit')),
+                ('benefit', models.CharField(blank=True, help_text='Shown as {{ benefit }}, e.g. 20 percent off, valid today.', max_length=200, verbose_name='benefit')),
                 ('coupon_kind', models.CharField(blank=True, choices=[('free_ride', 'Free ride (up to an amount)'), ('percent', 'Percentage discount'), ('fixed', 'Fixed discount')], max_length=20, verbose_name='coupon')),
                 ('coupon_amount', models.DecimalField(blank=True, decimal_places=2, help_text='Free ride: up to this fee; fixed: this much off.', max_digits=12, null=True, verbose_name='coupon amount (CNY)')),
                 ('coupon_percent', models.DecimalField(blank=True, decimal_places=2, max_digits=5, null=True, verbose_name='coupon discount (%)')),

@@ -131,9 +131,9 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Deliv
                                                    source_key=f"care:message:{message.pk}")[:100]
             message.provider_ref = backend.send(address=address, subject=message.subject, body=message.body,
                                                 message=message)[:100]
-        except (TransientDeliveryError, BenefitError) as exc:
+        except TransientDeliveryError as exc:
             return _after_failure(message, str(exc), transient=True)
-        except PermanentDeliveryError as exc:
+        except (PermanentDeliveryError, BenefitError) as exc:
             return _after_failure(message, str(exc), transient=False)
         message.status, message.sent_at, message.status_reason = Message.Status.SENT, now, ""
         message.save()

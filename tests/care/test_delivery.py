@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils.translation import gettext
 
 from care.channels import PermanentDeliveryError, TransientDeliveryError
 from care.channels.sms import LoggingSmsBackend
@@ -58,7 +59,7 @@ def test_consent_withdrawn_after_queueing_skips_the_message_with_the_reason(sms_
     Customer.objects.filter(pk=customer.pk).update(marketing_consent=False)
     assert message_deliver(message_id=message.pk, now=MORNING).status == "skipped"
     message.refresh_from_db()
-    assert message.status == Message.Status.SKIPPED and "consent" in message.status_reason
+    assert message.status == Message.Status.SKIPPED and message.status_reason == gettext("no marketing consent")
     assert sms_log == []
 
 
@@ -194,3 +195,25 @@ def test_dispatcher_hands_each_due_message_over_once_until_it_is_stale(settings,
         assert messages_dispatch_due(now=later) == 2
     due.refresh_from_db()
     assert due.dispatched_at == later
+
+
+def test_birthday_benefit_coupon_is_issued_through_loyalty_once_when_the_greeting_is_sent(sms_log):
+    from loyalty.models import Coupon
+
+    customer = CustomerFactory(marketing_consent=True)
+    message = queued(customer, purpose="birthday", occasion_date=dt.date(2026, 11, 23),
+                     coupon={"kind": "percent", "amount": None, "percent": "20.00", "valid_days": 1})
+    assert message_deliver(message_id=message.pk, now=MORNING).status == "sent"
+    coupon = Coupon.objects.get(customer=customer)
+    assert (coupon.kind, coupon.percent, coupon.origin) == ("percent", 20, Coupon.Origin.BIRTHDAY)
+    assert (coupon.valid_from, coupon.valid_until) == (dt.date(2026, 11, 23), dt.date(2026, 11, 23))
+    message.refresh_from_db()
+    assert message.coupon_ref == coupon.code
+
+
+def test_a_coupon_loyalty_refuses_fails_the_message_with_loyaltys_reason(sms_log):
+    message = queued(CustomerFactory(), purpose="holiday", occasion_date=dt.date(2026, 10, 1),
+                     coupon={"kind": "fixed", "amount": None, "percent": None, "valid_days": 7})
+    assert message_deliver(message_id=message.pk, now=MORNING).status == "failed"
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED and message.status_reason and sms_log == []
