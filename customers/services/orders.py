@@ -12,7 +12,7 @@ output: ``customers.validators`` rules already applied) and, in one transaction:
    same order waits on the unique index and then finds it existing, never a second order);
 4. locks the existing ones (``SELECT … FOR UPDATE``), checks ``Order.TRANSITIONS`` (status only moves
    forward; a backwards move is an item error with code ``status_backwards``, answered 409) and
-   upserts the allowed changes in one ``bulk_create(update_conflicts=True)``;
+   upserts the allowed changes in one ``INSERT … ON CONFLICT DO UPDATE``;
 5. upserts ratings, links platform user ids, keeps usual places current (use count, last used),
    refreshes the customers' first/last order dates, credits completed orders to the customer's
    account manager at that moment, and writes the outbox events (``COMPLETED`` once per order,
@@ -34,7 +34,10 @@ cannot be cancelled by a push (that is a 409); a booked order that is cancelled 
 take back, so no event is written for it.
 """
 
+import datetime as dt
 import logging
+import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -118,28 +121,56 @@ def is_pending_name(name: str) -> bool:
 
 
 # --- SQL helpers -----------------------------------------------------------------------------------
-def _insert_returning(model, objs, *, conflict: list[str], returning: list[str]) -> list[tuple]:
-    """``INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING …`` for model instances (PostgreSQL and
-    SQLite ≥ 3.35). Returns the rows actually inserted."""
+_PLAIN = (str, int, float, bool, Decimal, dt.datetime, dt.date, uuid.UUID, type(None))
+
+
+def _upsert(model, objs, *, conflict: list[str], update: list[str] = (), returning: list[str] = ()) -> list[tuple]:
+    """``INSERT … ON CONFLICT (conflict) DO NOTHING | DO UPDATE SET update… [RETURNING …]`` for model
+    instances, in one statement. Returns the rows inserted or updated (``DO NOTHING``: only the rows
+    this statement inserted, which is how callers know what they created).
+
+    On PostgreSQL the rows travel as one array per column (``SELECT * FROM unnest(…)``): a constant
+    number of parameters, whatever the batch size, so neither psycopg nor the server parses a
+    10,000-placeholder statement. Elsewhere (SQLite, the test default) a multi-row VALUES list."""
     if not objs:
         return []
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.primary_key]
     qn = connection.ops.quote_name
-    params = []
-    for obj in objs:
+    table = qn(opts.db_table)
+    now = timezone.now()
+    auto = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    columns = ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        arrays = []
         for f in fields:
-            params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-        f"VALUES {', '.join([row] * len(objs))} "
-        f"ON CONFLICT ({', '.join(qn(opts.get_field(c).column) for c in conflict)}) DO NOTHING "
-        f"RETURNING {', '.join(qn(opts.get_field(c).column) for c in returning)}"
-    )
+            values = [getattr(o, f.attname) for o in objs]
+            if f.attname in auto:
+                values = [v or now for v in values]
+            if not all(isinstance(v, _PLAIN) for v in values):
+                values = [f.get_db_prep_save(v, connection=connection) for v in values]
+            arrays.append(values)
+        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields) + ")"
+        params = arrays
+    else:
+        params = []
+        for obj in objs:
+            for f in fields:
+                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection=connection))
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        source = "VALUES " + ", ".join([row] * len(objs))
+    target = ", ".join(qn(opts.get_field(c).column) for c in conflict)
+    if update:
+        cols = [opts.get_field(c).column for c in update]
+        action = "DO UPDATE SET " + ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in cols)
+    else:
+        action = "DO NOTHING"
+    sql = f"INSERT INTO {table} ({columns}) {source} ON CONFLICT ({target}) {action}"
+    if returning:
+        sql += " RETURNING " + ", ".join(qn(opts.get_field(c).column) for c in returning)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return cursor.fetchall() if returning else []
 
 
 def _chunks(seq, size):
@@ -178,7 +209,7 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
     if to_create:
         created = []
         for chunk in _chunks([to_create[m] for m in sorted(to_create)], 200):
-            created += _insert_returning(Customer, chunk, conflict=["mobile"], returning=["mobile"])
+            created += _upsert(Customer, chunk, conflict=["mobile"], returning=["mobile"])
         created_mobiles = {row[0] for row in created}
         rows = list(Customer.objects.filter(mobile__in=list(to_create)))
         for c in rows:
@@ -282,7 +313,7 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
             ))
         inserted: dict[str, int] = {}
         for chunk in _chunks(new_objs, 300):
-            inserted.update({ext: pk for pk, ext in _insert_returning(
+            inserted.update({ext: pk for pk, ext in _upsert(
                 Order, chunk, conflict=["platform", "external_id"], returning=["id", "external_id"])})
         by_ext = {it["external_id"]: it for it in valid}
         order_customer: dict[int, int] = {}
@@ -343,8 +374,8 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                 order_customer[order.pk] = order.customer_id
                 upserts.append(order)
         if upserts:
-            Order.objects.bulk_create(upserts, update_conflicts=True, unique_fields=["platform", "external_id"],
-                                      update_fields=_UPSERT_UPDATE_FIELDS, batch_size=300)
+            for chunk in _chunks(upserts, 500):  # rows are locked above: this upsert only updates
+                _upsert(Order, chunk, conflict=["platform", "external_id"], update=_UPSERT_UPDATE_FIELDS)
         # Ratings of saved orders (only completed orders can be rated: checked here and by the API).
         reviews = []
         for it in valid:
@@ -359,16 +390,19 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                                       created_at=now, updated_at=now))
                 reviewed.add(res.order_id)
         if reviews:
-            Review.objects.bulk_create(reviews, update_conflicts=True, unique_fields=["order"],
-                                       update_fields=["rating", "recommend_score", "comment", "source", "updated_at"])
+            for chunk in _chunks(reviews, 500):
+                _upsert(Review, chunk, conflict=["order"],
+                        update=["rating", "recommend_score", "comment", "source", "updated_at"])
         _link_platform_accounts(platform, valid, customers, results)
         _places_record_use(place_uses)
         if touched_customers:
             customer_refresh_order_dates(customer_ids=sorted(touched_customers))
         order_events_emit(order_ids=sorted(newly_completed), kind=OrderEvent.Kind.COMPLETED)
         order_events_emit(order_ids=sorted(reviewed), kind=OrderEvent.Kind.REVIEWED)
-    public_ids = dict(Customer.objects.filter(pk__in=set(order_customer.values()))
-                      .values_list("pk", "public_id")) if order_customer else {}
+    public_ids = {c["pk"]: c["public_id"] for c in customers.values() if c}
+    unknown = set(order_customer.values()) - set(public_ids)  # customers of existing orders
+    if unknown:
+        public_ids.update(Customer.objects.filter(pk__in=unknown).values_list("pk", "public_id"))
     for res in results.values():
         if res.ok:
             res.customer_public_id = str(public_ids.get(order_customer.get(res.order_id), ""))
@@ -486,7 +520,9 @@ def ingestion_record(*, platform: Platform, created: int = 0, updated: int = 0,
     if not (created or updated or rejected):
         return
     try:
-        with transaction.atomic():
+        # Counts alone are one autocommit statement (the per-day row is locked only for its own
+        # instant); with rejections, the statements go together.
+        with transaction.atomic() if rejected else nullcontext():
             _ingestion_write(platform=platform, created=created, updated=updated, rejections=rejections,
                              endpoint=endpoint)
     except DatabaseError:  # the log must never fail a push: say so and go on
