@@ -95,6 +95,20 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def backend_cpu_seconds(connection) -> float | None:
+    """CPU seconds used so far by this Django connection's PostgreSQL backend process, read from
+    /proc (when the server runs on this machine; None otherwise). On a busy machine the difference
+    around a statement says what it costs without the time spent waiting for a core."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def print_figure(name: str, value, unit: str = "", target: str = "") -> None:
     text = f"{value:.3f}" if isinstance(value, float) else str(value)
     print(f"{name:<44} {text:>12} {unit:<4} {('target ' + target) if target else ''}".rstrip(), flush=True)

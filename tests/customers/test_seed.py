@@ -182,3 +182,26 @@ def test_generated_id_numbers_are_valid():
         number = demo.id_number_for(birthday, female=rng.random() < 0.5, rng=rng)
         assert normalise_id_number(number) == number
         assert number[6:14] == f"{birthday:%Y%m%d}"
+
+
+@pytest.mark.postgres
+def test_scale_mode_on_postgresql_restores_every_index_and_foreign_key(no_other_apps):
+    from django.db import connection
+
+    def definitions():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid IN ('customers_customer'::regclass, 'customers_order'::regclass, "
+                "'customers_review'::regclass) ORDER BY 1")
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid IN "
+                "('customers_customer'::regclass, 'customers_order'::regclass, 'customers_review'::regclass) "
+                "ORDER BY 1")
+            return indexes, cursor.fetchall()
+
+    before = definitions()
+    call_command("seed_demo", scale=True, customers=300, orders=2000, stdout=StringIO())
+    assert definitions() == before
+    assert Order.objects.count() == 2000 and Review.objects.exists()

@@ -71,12 +71,15 @@ class Command(BaseCommand):
                                "(or pass --if-empty).")
         company = demo.seed(rng=random.Random(seed), stdout=self.stdout, customers=customers or 2000,
                             drivers=drivers, password=password)
+        self.stdout.write(f"  (customers part: {time.perf_counter() - started:.1f} s)")
         for offset, app in enumerate(DEMO_APPS, start=1):
             if importlib.util.find_spec(app) is None or importlib.util.find_spec(f"{app}.demo") is None:
                 continue
             module = importlib.import_module(f"{app}.demo")
+            app_started = time.perf_counter()
             with transaction.atomic():
                 module.seed(rng=random.Random(seed * 100 + offset), stdout=self.stdout)
+            self.stdout.write(f"  ({app} part: {time.perf_counter() - app_started:.1f} s)")
         self.stdout.write(self.style.SUCCESS(f"Demo company created in {time.perf_counter() - started:.1f} s."))
         self.stdout.write("Demo staff (all share one password):")
         for username, role, _team, _takes in demo.STAFF_PLAN:
