@@ -37,7 +37,7 @@ run: install .env
 
 test: install-dev
 	$(BIN)/python ops/compile_messages.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --durations=15 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
