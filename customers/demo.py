@@ -13,6 +13,7 @@ import bisect
 import datetime as dt
 import random
 import secrets
+import time
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -628,9 +629,11 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
     """Bulk-load ``customers`` customers and ``orders`` orders (plus ~60% reviews) for benchmarks,
     with no per-row validation but satisfying every database constraint. Mobiles already present
     are skipped; a third of the customers stop ordering early, so the dormancy sweep has work."""
+    started = time.perf_counter()
+
     def say(msg):
         if stdout is not None:
-            stdout.write(msg)
+            stdout.write(f"{msg} [{time.perf_counter() - started:.1f} s]")
 
     fake = DemoFaker(rng)
     company = ensure_company(rng=rng, drivers=100)
@@ -730,15 +733,17 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
                 [first_order_id],
             )
             n_reviews = cursor.rowcount
+            say(f"reviews: {n_reviews}")
             cursor.execute(
                 f"UPDATE {c} SET first_order_at = a.first_at, last_order_at = a.last_at "  # noqa: S608
                 f"FROM (SELECT customer_id, MIN(finished_at) AS first_at, MAX(finished_at) AS last_at FROM {o} "
                 f"WHERE status = 'completed' GROUP BY customer_id) a WHERE a.customer_id = {c}.id AND {c}.id > %s",
                 [first_new_id],
             )
+            say("first and last order dates")
+    say("indexes and foreign keys rebuilt")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in (c, o, r):
                 cursor.execute(f"ANALYZE {table}")
-    say(f"reviews: {n_reviews}")
     return {"customers": n_customers, "orders": n_orders, "reviews": n_reviews}
