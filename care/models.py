@@ -199,10 +199,10 @@ class Message(models.Model):
             models.CheckConstraint(condition=Q(status__in=["queued", "sent", "failed", "skipped"]),
                                    name="care_message_status_valid"),
         ]
+        # A customer's messages are found through the (customer, occasion, year) unique index.
         indexes = [
             models.Index(fields=["send_after"], condition=Q(status="queued"), name="care_msg_queued_idx"),
             models.Index(fields=["occasion", "year", "status"], name="care_msg_campaign_idx"),
-            models.Index(fields=["customer", "-created_at"], name="care_msg_customer_idx"),
             models.Index(fields=["status", "-id"], name="care_msg_status_idx"),
         ]
 

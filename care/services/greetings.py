@@ -13,7 +13,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,9 +57,7 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
     templates = TemplateSet(occasion)
     if not templates:
         return 0
-    already = Message.objects.filter(customer=OuterRef("pk"), occasion=occasion, year=year)
-    todo = (customers.filter(status__in=[Customer.Status.ACTIVE, Customer.Status.DORMANT])
-            .exclude(Exists(already)).order_by("pk"))
+    todo = customers.filter(status__in=[Customer.Status.ACTIVE, Customer.Status.DORMANT]).order_by("pk")
     if not settings.CARE_GREET_DORMANT:
         todo = todo.filter(status=Customer.Status.ACTIVE)
     no_consent = _("no marketing consent")
@@ -72,8 +70,14 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
         if not rows:
             break
         last_pk = rows[-1][0]
+        # Who in this batch already has the greeting (the unique index answers): skip rendering them.
+        # The INSERT's ON CONFLICT is what guarantees one per year even against a concurrent run.
+        greeted = set(Message.objects.filter(occasion=occasion, year=year, customer_id__in=[r[0] for r in rows])
+                      .values_list("customer_id", flat=True))
         batch = []
         for pk, name, consent, tier_value in rows:
+            if pk in greeted:
+                continue
             tier = tier_code(tier_value)
             if tier not in renderers:
                 compiled = templates.for_tier(tier)
@@ -158,17 +162,23 @@ def occasions_in_window(today: dt.date) -> list[tuple[Occasion, dt.date]]:
 
 
 def holiday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """The daily holiday job. Every day of an occasion's sending window it makes sure every greetable
-    customer has a message; the run is marked finished so later days skip the work (new customers
-    who arrive during the window are still greeted: a finished run is re-checked cheaply)."""
+    """The daily holiday job. On the first day of an occasion's sending window every greetable
+    customer gets a message; the run is then marked finished, so later days (or a second run) only
+    look at customers created since it started. A run that crashed is not finished: the next run
+    goes over everyone again, and the unique constraint skips those already greeted."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     counts = {}
     for occasion, date in occasions_in_window(today):
         run, _created = CampaignRun.objects.get_or_create(occasion=occasion, year=date.year,
                                                          defaults={"occasion_date": date})
+        customers = greetable_customers()
+        if run.finished_at is not None:
+            # A finished pass covered everyone who existed when it started: later days of the
+            # window only look at customers created since (the constraint still guards the rest).
+            customers = customers.filter(created_at__gte=run.started_at)
         created = occasion_enqueue(occasion=occasion, year=date.year, occasion_date=date,
-                                   customers=greetable_customers(), now=now)
+                                   customers=customers, now=now)
         CampaignRun.objects.filter(pk=run.pk).update(enqueued=run.enqueued + created, finished_at=timezone.now())
         counts[occasion.code] = created
     job_run_record(name="care.holiday_greetings", result=str(counts) if counts else "no occasion today")
