@@ -54,8 +54,9 @@ class Complaint(models.Model):
     number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=30, choices=Channel.choices)
+    # customer, driver and platform are indexed by the composite indexes below (they lead them).
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="complaints")
+                                 on_delete=models.PROTECT, related_name="complaints", db_index=False)
     complainant_name = models.CharField(_("complainant name"), max_length=60, blank=True)
     complainant_mobile = models.CharField(_("complainant phone"), max_length=20, blank=True)
     order = models.ForeignKey("customers.Order", verbose_name=_("order"), null=True, blank=True,
@@ -63,9 +64,9 @@ class Complaint(models.Model):
     # Copied from the order at intake (or named directly for driver feedback) so history and analysis
     # do not depend on later order changes.
     driver = models.ForeignKey("customers.Driver", verbose_name=_("driver"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="complaints")
+                               on_delete=models.PROTECT, related_name="complaints", db_index=False)
     platform = models.ForeignKey("customers.Platform", verbose_name=_("platform"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="complaints")
+                                 on_delete=models.PROTECT, related_name="complaints", db_index=False)
     filed_by_platform = models.ForeignKey("customers.Platform", verbose_name=_("filed by platform"), null=True,
                                           blank=True, on_delete=models.PROTECT, related_name="filed_complaints")
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT,
@@ -212,13 +213,13 @@ class TimelineEntry(models.Model):
         ASSIGNMENT = "assignment", _("Assignment")
 
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
-                                  related_name="timeline")
+                                  related_name="timeline", db_index=False)  # led by timeline_complaint_idx
     at = models.DateTimeField(_("at"), default=timezone.now)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     from_status = models.CharField(_("from"), max_length=30, choices=Complaint.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=30, choices=Complaint.Status.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     note = models.TextField(_("note"), blank=True)
     public = models.BooleanField(_("visible to the complainant"), default=False)
 
