@@ -342,6 +342,7 @@ CELERY_BEAT_SCHEDULE.update({
 CUSTOMER_SEARCH_MAX_MATCHES = env.int("CUSTOMER_SEARCH_MAX_MATCHES", default=500)  # rows a name search may return
 CUSTOMER_PAGE_ORDERS = env.int("CUSTOMER_PAGE_ORDERS", default=20)  # latest orders on the customer page
 CUSTOMER_PAGE_CONTACTS = env.int("CUSTOMER_PAGE_CONTACTS", default=20)  # contact-log rows on the customer page
+CUSTOMER_PAGE_COUNT_CAP = env.int("CUSTOMER_PAGE_COUNT_CAP", default=1000)  # orders counted on the customer page
 # Filtered changelists count exactly up to this many rows, then show "N+" (no full COUNT on huge tables).
 ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=10000)
 
@@ -368,6 +369,8 @@ LOYALTY_DOWNGRADE_AFTER_MISSES = env.int("LOYALTY_DOWNGRADE_AFTER_MISSES", defau
 # Redemption: points that buy ¥1 of coupon value; default validity of a new coupon.
 LOYALTY_REDEMPTION_POINTS_PER_YUAN = env.int("LOYALTY_REDEMPTION_POINTS_PER_YUAN", default=100)
 LOYALTY_COUPON_VALID_DAYS = env.int("LOYALTY_COUPON_VALID_DAYS", default=90)
+# PostgreSQL work_mem for the monthly jobs' grouped aggregates (per transaction; empty: server default).
+LOYALTY_JOB_WORK_MEM = env.str("LOYALTY_JOB_WORK_MEM", default="64MB")
 CELERY_BEAT_SCHEDULE.update({
     # 1st of each month at 00:30: monthly tier review (upgrades that were missed, grace-period
     # misses, one-step downgrades, ended manual tiers). Idempotent per month.

@@ -477,6 +477,14 @@ def coupon_void(*, coupon: Coupon, actor, reason: str) -> Coupon:
 
 
 # --- monthly jobs (set-based SQL, idempotent) -------------------------------------------------
+def _batch_work_mem() -> None:
+    """PostgreSQL: give this transaction's grouped aggregates enough memory to hash in RAM
+    (LOYALTY_JOB_WORK_MEM) instead of spilling to disk; reverts at the end of the transaction."""
+    if connection.vendor == "postgresql" and settings.LOYALTY_JOB_WORK_MEM:
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('work_mem', %s, true)", [settings.LOYALTY_JOB_WORK_MEM])
+
+
 def _review_day(now) -> dt.date:
     return timezone.localtime(now).date().replace(day=1)
 
@@ -502,11 +510,13 @@ def monthly_tier_review(*, now: dt.datetime | None = None) -> dict[str, int]:
     counts = {}
     with transaction.atomic():
         job_lock("loyalty.monthly_tier_review")
+        _batch_work_mem()
         eval_sql, eval_params = selectors.tier_evaluation_sql(selectors.active_rules(), now=now)
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS loyalty_review_eval")
             cur.execute(f"CREATE TEMPORARY TABLE loyalty_review_eval AS {eval_sql}", eval_params)  # noqa: S608
             cur.execute("CREATE INDEX loyalty_review_eval_idx ON loyalty_review_eval (customer_id)")
+            cur.execute("ANALYZE loyalty_review_eval")  # temporary tables are never auto-analysed
             due = "(a.last_review_on IS NULL OR a.last_review_on < %s)"
 
             def run(key, sql, params):
@@ -586,6 +596,7 @@ def points_expire(*, now: dt.datetime | None = None) -> dict[str, int]:
     reason = _("Points earned before %(day)s expired") % {"day": cutoff.date().isoformat()}
     with transaction.atomic():
         job_lock("loyalty.points_expiry")
+        _batch_work_mem()
         with connection.cursor() as cur:
             cur.execute(
                 f"INSERT INTO {ledger} "
