@@ -340,23 +340,39 @@ class CallbackAdmin(admin.ModelAdmin):
             else:
                 start, end = selectors.month_date_bounds(day.year, day.month)
             rows = selectors.callback_report(start=start, end=end, by=form.cleaned_data["by"])
-            if request.GET.get("export") == "csv":
-                return _report_csv(rows, start, end, form.cleaned_data["by"])
+            if request.GET.get("export") in ("csv", "xlsx"):
+                return _report_export(rows, start, end - dt.timedelta(days=1), form.cleaned_data["by"],
+                                      request.GET["export"])
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "rows": rows,
                    "start": start, "end": end - dt.timedelta(days=1) if end else None,
                    "title": _("Callback report"), "export_query": request.GET.urlencode()}
         return TemplateResponse(request, "admin/care/callback_report.html", context)
 
 
-def _report_csv(rows, start, end, by) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="callbacks_{by}_{start}_{end}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(response)
-    writer.writerow([str(_("agent")), str(_("team")), str(_("due")), str(_("done")), str(_("reached")),
-                     str(_("average satisfaction")), str(_("satisfied (%)"))])
-    for row in rows:
-        writer.writerow([row["agent"], row["team"], row["due"], row["done"], row["reached"],
-                         row["satisfaction_avg"] if row["satisfaction_avg"] is not None else "",
-                         row["satisfied_rate"] if row["satisfied_rate"] is not None else ""])
+def _report_export(rows, start, last_day, by, fmt) -> HttpResponse:
+    header = [str(_("agent")), str(_("team")), str(_("due")), str(_("done")), str(_("reached")),
+              str(_("average satisfaction")), str(_("satisfied (%)"))]
+    body = [[row["agent"], row["team"], row["due"], row["done"], row["reached"], row["satisfaction_avg"],
+             row["satisfied_rate"]] for row in rows]
+    filename = f"callbacks_{by}_{start}_{last_day}.{fmt}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = f"{start}~{last_day}"
+        sheet.append(header)
+        for line in body:
+            sheet.append(line)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        workbook.save(response)
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
+        writer = csv.writer(response)
+        writer.writerow(header)
+        for line in body:
+            writer.writerow(["" if v is None else v for v in line])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

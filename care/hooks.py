@@ -8,15 +8,19 @@ from customers.models import ContactLog
 
 
 def move_messages_on_merge(*, kept, duplicate) -> dict:
-    """Inside the merge: the duplicate's care messages move to the kept customer, except greetings
-    the kept customer already has for the same occasion and year (those stay with the retired
-    duplicate, so the one-per-occasion-and-year rule holds)."""
+    """Inside the merge (the duplicate record is then removed): the duplicate's care messages move to
+    the kept customer. A greeting the kept customer also has for the same occasion and year is kept
+    as history but detached from the occasion (dedupe key ``merged:<id>``), so the one-per-occasion-
+    and-year rule holds; a one-off message with a dedupe key the kept customer already has likewise."""
     clash = Message.objects.filter(customer=kept, occasion=OuterRef("occasion"), year=OuterRef("year"))
     clash_key = Message.objects.filter(customer=kept, dedupe_key=OuterRef("dedupe_key")).exclude(dedupe_key="")
-    moved = (Message.objects.filter(customer=duplicate)
-             .exclude(Exists(clash)).exclude(Exists(clash_key))
-             .update(customer=kept))
-    return {"care_messages": moved}
+    detached = 0
+    for message in Message.objects.filter(customer=duplicate).filter(Exists(clash) | Exists(clash_key)):
+        message.occasion, message.dedupe_key = None, f"merged:{message.pk}"
+        message.save(update_fields=["occasion", "dedupe_key", "updated_at"])
+        detached += 1
+    moved = Message.objects.filter(customer=duplicate).update(customer=kept)
+    return {"care_messages": moved, "care_messages_detached": detached}
 
 
 def customer_care_panel(customer, request):

@@ -125,6 +125,13 @@ def test_callback_report_exports_csv(manager_client):
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 2 and lines[1].endswith(",1,1,1,5.0,100.0")
+    response = manager_client.get(url, {**params, "export": "xlsx"})
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]][2:] == [1, 1, 1, 5, 100]
 
 
 def test_data_analyst_cannot_resend_or_record(client):
