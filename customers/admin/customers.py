@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -178,6 +179,12 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     def masked_mobile(self, obj):
         return mask_mobile(obj.mobile)
 
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))  # noqa: S308
+    def action_checkbox(self, obj):
+        # The same markup as Django's, without a template render per row (a third of a page's time).
+        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+                           helpers.ACTION_CHECKBOX_NAME, obj.pk, obj.full_name)
+
     @admin.display(description=_("account manager"), ordering="owner")
     def owner_name(self, obj):
         return staff_name(obj.owner) or "—"
@@ -260,7 +267,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         return {
             "customer": customer,
             "customer_mobile": mobile_for(user, customer.mobile),
-            "order_summary": selectors.customer_order_summary(customer),
+            "order_count": selectors.customer_order_count(customer),
             "latest_orders": orders,
             "contacts": selectors.customer_contacts(customer),
             "upcoming_callbacks": callbacks,
@@ -336,7 +343,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
                 messages.success(request, gettext("Merged into %(kept)s (%(moved)s).") % {
                     "kept": kept, "moved": moved or "—"})
                 return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[kept.pk]))
-        rows = [(c, mobile_for(user, c.mobile), selectors.customer_order_summary(c)) for c in (kept, duplicate)]
+        rows = [(c, mobile_for(user, c.mobile), selectors.customer_order_count(c)) for c in (kept, duplicate)]
         return self._page(request, "admin/customers/customer/merge.html", {
             "title": gettext("Merge two customers"), "kept": kept, "duplicate": duplicate, "rows": rows, "form": form,
         })

@@ -132,3 +132,30 @@ def test_changelist_query_count_does_not_grow_with_the_data(agent_client, agent,
     assert large == small
     with django_assert_max_num_queries(small):
         agent_client.get(URL, params)
+
+
+def test_a_large_filtered_list_counts_only_up_to_the_limit(agent_client, settings):
+    settings.ADMIN_EXACT_COUNT_LIMIT = 5
+    for _ in range(8):
+        CustomerFactory(status=Customer.Status.DORMANT)
+
+    response = agent_client.get(URL, {"status__exact": "dormant"})
+
+    assert response.context["cl"].paginator.is_capped
+    assert response.context["cl"].result_count == 5
+
+
+@pytest.mark.postgres
+def test_the_unfiltered_list_uses_the_planners_estimate_instead_of_count_on_postgresql(agent_client, settings):
+    settings.ADMIN_EXACT_COUNT_LIMIT = 5
+    for _ in range(12):
+        CustomerFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = agent_client.get(URL)
+
+    assert response.context["cl"].paginator.is_estimate
+    assert response.context["cl"].result_count == 12
+    assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"] and "customers_customer" in q["sql"]]
