@@ -201,3 +201,28 @@ def test_dedicated_agents_are_spread_over_the_least_loaded_agents():
     owners = [CustomerFactory._meta.model.objects.get(pk=c.pk).owner for c in golds]
     assert sorted(o.pk for o in owners) == sorted([idle_a.pk, idle_a.pk, idle_b.pk, idle_b.pk])
     assert services.dedicated_agents_assign(customer_ids=[c.pk for c in golds]) == 0
+
+
+def test_review_in_sql_makes_the_same_decision_as_the_pure_rule_for_every_case():
+    # Given cheap rules (1, 2, 3 orders) and a customer for every (tier, qualified, misses, manual) case
+    for tier, orders in ((1, 1), (2, 2), (3, 3)):
+        TierRule.objects.filter(tier=tier).update(min_orders=orders, min_spend=None)
+    today = timezone.localdate()
+    cases = []
+    for current in range(4):
+        for qualified in range(4):
+            for missed in (0, 1):
+                for manual in (False, True):
+                    customer = _tiered(current, missed=missed,
+                                       manual_until=today + dt.timedelta(days=60) if manual else None)
+                    OrderFactory.create_batch(qualified, customer=customer, fee=Decimal("1"))
+                    cases.append((customer, current, qualified, missed, manual))
+    # When the monthly review runs
+    services.monthly_tier_review()
+    # Then each account ends where rules.review_decision says
+    for customer, current, qualified, missed, manual in cases:
+        expected = rules.review_decision(current=current, qualified=qualified, missed_reviews=missed,
+                                         misses_to_downgrade=2, manual_active=manual)
+        account = _account(customer)
+        assert (account.tier, account.missed_reviews) == (expected.tier, expected.missed_reviews), (
+            current, qualified, missed, manual)
