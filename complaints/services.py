@@ -78,22 +78,26 @@ def compute_deadlines(*, grade: Grade, start: dt.datetime) -> tuple[dict[str, dt
     """The acknowledge/resolve/close deadlines of ``grade`` from ``start``, and a warning when the
     official holiday calendar does not cover a year (then Monday-Friday is counted instead)."""
     start = timezone.localtime(start, local_tz())
+    uncovered: set[int] = set()
+
+    def workday(day: dt.date) -> bool:
+        try:
+            return is_official_workday(day)
+        except CalendarNotCovered:
+            uncovered.add(day.year)
+            return is_weekday(day)
+
+    is_workday = workday if grade.working_days else None
+    deadlines = {
+        "acknowledge_due_at": rules.due_at(start, grade.acknowledge_hours, is_workday=is_workday),
+        "resolve_due_at": rules.due_at(start, grade.resolve_hours, is_workday=is_workday),
+        "close_due_at": rules.due_at(start, grade.close_hours, is_workday=is_workday),
+    }
     warning = ""
-    is_workday = is_official_workday if grade.working_days else None
-
-    def compute(workday_fn):
-        return {
-            "acknowledge_due_at": rules.due_at(start, grade.acknowledge_hours, is_workday=workday_fn),
-            "resolve_due_at": rules.due_at(start, grade.resolve_hours, is_workday=workday_fn),
-            "close_due_at": rules.due_at(start, grade.close_hours, is_workday=workday_fn),
-        }
-
-    try:
-        deadlines = compute(is_workday)
-    except CalendarNotCovered as exc:
-        warning = _("%(problem)s Deadlines counted Monday to Friday without holidays.") % {"problem": exc}
-        log.warning("complaint deadlines: %s", exc)
-        deadlines = compute(is_weekday)
+    if uncovered:
+        problem = CalendarNotCovered(min(uncovered))
+        warning = _("%(problem)s Deadlines counted Monday to Friday without holidays.") % {"problem": problem}
+        log.warning("complaint deadlines: %s", problem)
     return deadlines, warning
 
 

@@ -92,3 +92,26 @@ def test_unanswered_follow_up_is_closed_through_the_transition_service(agent):
     complaint.refresh_from_db()
     assert complaint.status == S.CLOSED
     assert complaint.timeline.filter(kind=TimelineEntry.Kind.STATUS, to_status=S.CLOSED, actor=None).exists()
+
+
+def test_hourly_task_runs_the_job_and_records_the_run(agent):
+    from complaints.tasks import process_deadlines
+    from core.models import JobRun
+
+    make_complaint(actor=agent, received_at=days_ago(2))
+    assert process_deadlines()["acknowledge_overdue"] == 1
+    assert JobRun.objects.get(name="complaints.process_deadlines").runs == 1
+
+
+def test_working_days_in_a_year_the_calendar_does_not_cover_fall_back_to_weekdays_and_say_so():
+    from complaints.services import compute_deadlines
+    from tests.complaints.factories import grade
+
+    g = grade("minor_grievance")
+    g.working_days = True
+    start = dt.datetime(2026, 12, 31, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    deadlines, warning = compute_deadlines(grade=g, start=start)
+    assert "2027" in warning
+    # 14 h on Thu 31 Dec 2026 (official calendar), then Mon-Fri for 2027: Fri 1 Jan counts here.
+    assert timezone.localtime(deadlines["acknowledge_due_at"]) == dt.datetime(
+        2027, 1, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
