@@ -161,7 +161,7 @@ def load_other_apps(connection, *, complaints: int) -> dict:
 def measure(args) -> int:
     """Child process: compute the month and the hand-written query; print the figures as JSON."""
     setup_django(bench_database_url(args.db))
-    from django.db import connection
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from complaints.models import Complaint
@@ -170,7 +170,7 @@ def measure(args) -> int:
     from kpis.metrics.period import Period
     from kpis.models import MonthlySnapshot
     from kpis.rules import month_first_day
-    from kpis.services import snapshot_compute_month
+    from kpis.services import _tune_session_for_aggregation, snapshot_compute_month
 
     month = month_first_day(*previous_month(timezone.localdate()))
     period = Period.of(month)
@@ -190,7 +190,9 @@ def measure(args) -> int:
     sql = HEADLINE_SQL.format(review=Review._meta.db_table, order=Order._meta.db_table,
                               complaint=Complaint._meta.db_table)
     sql_runs = []
-    with connection.cursor() as cur:
+    # The same session settings as the computation (work_mem, no JIT), for a fair comparison.
+    with transaction.atomic(), connection.cursor() as cur:
+        _tune_session_for_aggregation()
         for _ in range(args.repeat):
             start = time.perf_counter()
             cur.execute(sql, {"start": period.start, "end": period.end, "prev": period.prev_start})

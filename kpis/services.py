@@ -47,7 +47,6 @@ def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[
     figures: dict = {}
     unavailable: list[str] = []
     figures.update(orders.order_counts(period))
-    figures.update(orders.review_counts(period))
     figures.update(orders.customer_counts(period, orders_completed=figures["orders_completed"]))
     figures["callbacks"] = callbacks.callback_counts(period)
     if complaints.available():

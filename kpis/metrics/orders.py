@@ -1,6 +1,6 @@
 """Order, review and customer figures: each function is one SQL query with conditional aggregation."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from customers.models import Order, Rating, Review
 from kpis.metrics.period import Period
@@ -16,27 +16,26 @@ def _completed_in(period: Period, prefix: str = "") -> Q:
 
 
 def order_counts(period: Period) -> dict:
-    """orders_total (booked in M, any status), orders_completed and revenue (finished in M)."""
+    """One pass over the orders of M (left-joined to their review): orders_total (booked in M, any
+    status), orders_completed and revenue (finished in M), and the reviews of M's completed orders
+    whenever they arrived: satisfaction rate and NPS."""
+    booked = Q(booked_at__gte=period.start, booked_at__lt=period.end)
     completed = _completed_in(period)
-    row = Order.objects.filter(Q(booked_at__gte=period.start, booked_at__lt=period.end) | completed).aggregate(
-        orders_total=Count("id", filter=Q(booked_at__gte=period.start, booked_at__lt=period.end)),
+    reviewed = completed & Q(review__isnull=False)
+    row = Order.objects.filter(booked | completed).aggregate(
+        orders_total=Count("id", filter=booked),
         orders_completed=Count("id", filter=completed),
         revenue=Sum("fee", filter=completed),
-    )
-    row["revenue"] = round_half_up(row["revenue"] or 0)
-    return row
-
-
-def review_counts(period: Period) -> dict:
-    """Reviews of M's completed orders, whenever they arrived: satisfaction rate and NPS."""
-    row = Review.objects.filter(_completed_in(period, "order__")).aggregate(
-        reviews=Count("id"),
-        satisfied=Count("id", filter=Q(rating__in=SATISFIED)),
-        scored=Count("id", filter=Q(recommend_score__isnull=False)),
-        promoters=Count("id", filter=Q(recommend_score__gte=9)),
-        detractors=Count("id", filter=Q(recommend_score__lte=6)),
+        reviews=Count("id", filter=reviewed),
+        satisfied=Count("id", filter=reviewed & Q(review__rating__in=SATISFIED)),
+        scored=Count("id", filter=reviewed & Q(review__recommend_score__isnull=False)),
+        promoters=Count("id", filter=reviewed & Q(review__recommend_score__gte=9)),
+        detractors=Count("id", filter=reviewed & Q(review__recommend_score__lte=6)),
     )
     return {
+        "orders_total": row["orders_total"],
+        "orders_completed": row["orders_completed"],
+        "revenue": round_half_up(row["revenue"] or 0),
         "reviews_count": row["reviews"],
         "satisfaction_rate": percentage(row["satisfied"], row["reviews"]),
         "nps": net_promoter_score(promoters=row["promoters"], detractors=row["detractors"], scored=row["scored"]),
@@ -44,37 +43,34 @@ def review_counts(period: Period) -> dict:
 
 
 def customer_counts(period: Period, *, orders_completed: int) -> dict:
-    """Active, new, retained and repeat customers and lifetime value.
-
-    Three queries: one grouped per customer over M−1 and M only (active, previous, retained, repeat),
-    one counting M's customers with no completed order before M (new), and one plain aggregate over
-    every completed order before the end of M (lifetime value = total spend / customers)."""
+    """Active, new, retained and repeat customers and lifetime value, from one grouped query over every
+    completed order finished before the end of M (per customer: orders in M, orders in M−1, first
+    completed order, spend), then aggregated over customers in SQL."""
     in_month = Q(finished_at__gte=period.start, finished_at__lt=period.end)
     in_prev = Q(finished_at__gte=period.prev_start, finished_at__lt=period.start)
-    completed = Order.objects.filter(status=COMPLETED)
     row = (
-        completed.filter(finished_at__gte=period.prev_start, finished_at__lt=period.end)
+        Order.objects.filter(status=COMPLETED, finished_at__lt=period.end)
         .values("customer_id")
-        .annotate(n_month=Count("id", filter=in_month), n_prev=Count("id", filter=in_prev))
+        .annotate(n_month=Count("id", filter=in_month), n_prev=Count("id", filter=in_prev),
+                  first_at=Min("finished_at"), spend=Sum("fee"))
+        .order_by()
         .aggregate(
+            ever=Count("customer_id"),
             active=Count("customer_id", filter=Q(n_month__gt=0)),
+            new=Count("customer_id", filter=Q(n_month__gt=0, first_at__gte=period.start)),
             previous=Count("customer_id", filter=Q(n_prev__gt=0)),
             retained=Count("customer_id", filter=Q(n_prev__gt=0, n_month__gt=0)),
             repeat=Count("customer_id", filter=Q(n_month__gte=2)),
+            total_spend=Sum("spend"),
         )
     )
-    earlier = completed.filter(customer_id=OuterRef("customer_id"), finished_at__lt=period.start)
-    new = (completed.filter(in_month).values("customer_id").distinct()
-           .filter(~Exists(earlier)).count())
-    lifetime = completed.filter(finished_at__lt=period.end).aggregate(
-        spend=Sum("fee"), customers=Count("customer_id", distinct=True))
     return {
         "customers_active": row["active"],
-        "customers_new": new,
+        "customers_new": row["new"],
         "retention_rate": percentage(row["retained"], row["previous"]),
         "repeat_purchase_rate": percentage(row["repeat"], row["active"]),
         "avg_orders_per_customer": ratio(orders_completed, row["active"]),
-        "avg_clv": ratio(lifetime["spend"], lifetime["customers"]),
+        "avg_clv": ratio(row["total_spend"], row["ever"]),
     }
 
 
@@ -92,20 +88,16 @@ def owned_review_counts(period: Period, group_by: str) -> dict:
 
 def driver_team_orders(period: Period) -> dict:
     """Completed orders of M driven by each drivers' team, with their reviews: {team_id: dict}."""
-    orders = (
+    reviewed = Q(review__isnull=False)
+    rows = (
         Order.objects.filter(_completed_in(period), driver__team__isnull=False)
-        .values("driver__team").annotate(n=Count("id")).order_by()
-    )
-    reviews = (
-        Review.objects.filter(_completed_in(period, "order__"), order__driver__team__isnull=False)
-        .values("order__driver__team")
-        .annotate(reviews=Count("id"), satisfied=Count("id", filter=Q(rating__in=SATISFIED)))
+        .values("driver__team")
+        .annotate(n=Count("id"), reviews=Count("id", filter=reviewed),
+                  satisfied=Count("id", filter=reviewed & Q(review__rating__in=SATISFIED)))
         .order_by()
     )
-    out = {r["driver__team"]: {"orders_completed": r["n"], "reviews_count": 0, "satisfaction_rate": None}
-           for r in orders}
-    for r in reviews:
-        entry = out.setdefault(r["order__driver__team"], {"orders_completed": 0})
-        entry["reviews_count"] = r["reviews"]
-        entry["satisfaction_rate"] = percentage(r["satisfied"], r["reviews"])
-    return out
+    return {
+        r["driver__team"]: {"orders_completed": r["n"], "reviews_count": r["reviews"],
+                            "satisfaction_rate": percentage(r["satisfied"], r["reviews"])}
+        for r in rows
+    }

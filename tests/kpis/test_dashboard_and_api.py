@@ -164,3 +164,13 @@ def test_api_needs_a_login(client, figures):
 def test_only_the_snapshot_of_the_company_is_served_by_the_api(manager_client, figures):
     assert MonthlySnapshot.objects.filter(month=dt.date(2026, 10, 1)).count() == 3  # company, team, agent
     assert len(manager_client.get("/api/v1/kpis/monthly/").json()) == 2
+
+
+def test_every_figure_link_opens_its_filtered_admin_list(manager_client, figures):
+    data = manager_client.get("/dashboard/?month=2026-10").context["data"]
+    links = {card["link"] for card in data["cards"] if card["link"]} | {v for v in data["links"].values() if v}
+    assert len(links) >= 6
+    for link in sorted(links):
+        response = manager_client.get(link)
+        assert response.status_code == 200, link
+        assert "e=1" not in response.get("Location", ""), link  # the admin rejected a filter

@@ -246,3 +246,13 @@ def test_rates_round_half_up_not_to_even():
     snapshot_compute_month(month=OCT, as_of=AS_OF)
     assert company().satisfaction_rate == D("3.13")
     assert company().nps == D("3.13")
+
+
+def test_a_new_customer_with_several_orders_in_the_month_counts_once():
+    c = b.customer()
+    for day in (3, 4, 5):
+        b.order(c, finished=b.at(2026, 10, day))
+    snapshot_compute_month(month=OCT, as_of=AS_OF)
+    s = company()
+    assert (s.customers_active, s.customers_new, s.repeat_purchase_rate) == (1, 1, D("100.00"))
+    assert s.retention_rate is None  # nobody ordered in September
