@@ -256,6 +256,13 @@ def ensure_company(*, rng: random.Random, drivers: int = 100, password: str | No
     return company
 
 
+ORDER_COLUMNS = [
+    "platform_id", "external_id", "customer_id", "driver_id", "credited_owner_id", "status", "booked_at", "started_at",
+    "finished_at", "pickup_address", "pickup_lat", "pickup_lng", "dropoff_address", "dropoff_lat", "dropoff_lng",
+    "distance_km", "fee", "created_at", "updated_at",
+]
+
+
 # --- the customers part of seed_demo ---------------------------------------------------------
 @dataclass
 class _Profile:
@@ -302,7 +309,8 @@ def seed(*, rng: random.Random, stdout=None, customers: int = 2000, drivers: int
         tags = [Tag.objects.get_or_create(name=n)[0] for n in TAGS]
         needs = [ServiceNeed.objects.get_or_create(name=n)[0] for n in SERVICE_NEEDS]
         tz = timezone.get_current_timezone()
-        anchor = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        seeded_at = timezone.now()
+        anchor = timezone.localtime(seeded_at).replace(hour=0, minute=0, second=0, microsecond=0)
         start = _months_ago(anchor, months)
         encrypt_ids = bool(settings.FIELD_ENCRYPTION_KEYS)
 
@@ -443,7 +451,7 @@ def seed(*, rng: random.Random, stdout=None, customers: int = 2000, drivers: int
                     break
                 day = t.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
                 booked = _night_time(rng, day)
-                if booked >= anchor:
+                if booked >= anchor - dt.timedelta(hours=4):  # every trip over before the seed runs
                     break
                 platform = rng.choices(company.platforms, weights=p.platform_weights)[0]
                 seq[platform.pk] += 1
@@ -471,21 +479,32 @@ def seed(*, rng: random.Random, stdout=None, customers: int = 2000, drivers: int
                         review_plans.append((order, rng.random()))
                 orders.append(order)
         Place.objects.bulk_create(places, batch_size=1000)
-        Order.objects.bulk_create(orders, batch_size=1000)
-        reviews = []
+        # Orders and reviews are the bulk of the data: plain multi-row inserts (bulk_create's
+        # per-value preparation costs seconds here), timestamps as they would have been written.
+        _copy_rows(Order, ORDER_COLUMNS, (
+            (o.platform_id, o.external_id, o.customer_id, o.driver_id, o.credited_owner_id, o.status, o.booked_at,
+             o.started_at, o.finished_at, o.pickup_address, o.pickup_lat, o.pickup_lng, o.dropoff_address,
+             o.dropoff_lat, o.dropoff_lng, o.distance_km, o.fee, o.booked_at, o.finished_at or o.booked_at)
+            for o in orders
+        ))
+        order_ids = {(platform, external): pk for platform, external, pk in
+                     Order.objects.values_list("platform_id", "external_id", "pk")}
+        review_rows = []
         for order, roll in review_plans:
             rating = 5 if roll < 0.55 else 4 if roll < 0.83 else 3 if roll < 0.92 else 2 if roll < 0.97 else 1
             recommend = None
             if rng.random() < 0.7:
                 low, high = {5: (9, 10), 4: (7, 9), 3: (5, 7), 2: (2, 5), 1: (0, 3)}[rating]
                 recommend = rng.randint(low, high)
-            reviews.append(Review(
-                order=order, customer=order.customer, rating=rating, recommend_score=recommend,
-                comment=rng.choice(GOOD_COMMENTS if rating >= 4 else BAD_COMMENTS) if rng.random() < 0.4 else "",
-                source=rng.choices([Review.Source.PLATFORM, Review.Source.CALLBACK, Review.Source.SURVEY],
-                                   weights=[80, 15, 5])[0],
-            ))
-        Review.objects.bulk_create(reviews, batch_size=1000)
+            comment = rng.choice(GOOD_COMMENTS if rating >= 4 else BAD_COMMENTS) if rng.random() < 0.4 else ""
+            source = rng.choices([Review.Source.PLATFORM, Review.Source.CALLBACK, Review.Source.SURVEY],
+                                 weights=[80, 15, 5])[0]
+            rated_at = min(order.finished_at + dt.timedelta(minutes=rng.randrange(5, 60 * 48)), seeded_at)
+            review_rows.append((order_ids[(order.platform_id, order.external_id)], order.customer_id, rating,
+                                recommend, comment, str(source), rated_at, rated_at))
+        _copy_rows(Review, ["order_id", "customer_id", "rating", "recommend_score", "comment", "source",
+                            "created_at", "updated_at"], review_rows)
+        reviews = review_rows
         ids = [p.customer.pk for p in profiles]
         for i in range(0, len(ids), 500):
             customer_refresh_order_dates(customer_ids=ids[i:i + 500])
@@ -715,10 +734,7 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
                     booked, finished or booked,
                 )
 
-        ocols = ["platform_id", "external_id", "customer_id", "driver_id", "credited_owner_id", "status", "booked_at",
-                 "started_at", "finished_at", "pickup_address", "pickup_lat", "pickup_lng", "dropoff_address",
-                 "dropoff_lat", "dropoff_lng", "distance_km", "fee", "created_at", "updated_at"]
-        n_orders = _copy_rows(Order, ocols, order_rows())
+        n_orders = _copy_rows(Order, ORDER_COLUMNS, order_rows())
         say(f"orders: {n_orders}")
 
         with connection.cursor() as cursor:
