@@ -146,12 +146,19 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     def has_change_history_permission(self, request, obj=None):
         return False  # no "revert" from history: changes go through the service
 
-    def has_view_history_permission(self, request, obj=None):
+    def has_view_history_or_change_history_permission(self, request, obj=None):
         # History holds old mobiles in full: not for roles that see them masked.
-        return can_see_full_mobile(request.user) and super().has_view_history_permission(request, obj)
+        return can_see_full_mobile(request.user) and super().has_view_history_or_change_history_permission(
+            request, obj)
 
     def revert_disabled(self, request, obj=None):
         return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POSTed old version without asking for change rights: read only here.
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

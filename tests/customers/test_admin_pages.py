@@ -80,3 +80,22 @@ def test_user_admin_edits_the_staff_profile_inline_and_team_list_counts_members(
     assert page.status_code == 200 and "staff_profile-0-team" in page.content.decode()
     assert client.get(reverse("admin:core_team_changelist")).status_code == 200
     assert StaffProfile.objects.filter(user=supervisor).exists() and team.pk
+
+
+def test_change_history_is_open_to_agents_but_not_to_masked_roles(client, db):
+    customer = CustomerFactory()
+    url = reverse("admin:customers_customer_history", args=[customer.pk])
+
+    client.force_login(StaffFactory(role=Role.CS_AGENT))
+    assert client.get(url).status_code == 200
+    client.force_login(StaffFactory(role=Role.DATA_ANALYST))
+    assert client.get(url).status_code == 403
+
+
+def test_orders_cannot_be_added_and_their_status_is_read_only(client, db):
+    order = OrderFactory()
+    client.force_login(StaffFactory(role=Role.GENERAL_MANAGER))
+
+    assert client.get(reverse("admin:customers_order_add")).status_code == 403
+    form = client.get(reverse("admin:customers_order_change", args=[order.pk])).context["adminform"].form
+    assert "status" not in form.fields and "driver" in form.fields
