@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from customers.admin.paging import LargeTablePaginator
 from customers.models import Customer
 from loyalty import selectors, services
 from loyalty.errors import LoyaltyError
@@ -21,7 +22,11 @@ from loyalty.models import Coupon, LoyaltyAccount, PointsEntry, Tier, TierBenefi
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services: visible, never edited or deleted by hand."""
+    """Records written only by services: visible, never edited or deleted by hand. Large tables:
+    no full COUNT(*) (estimated or capped counts)."""
+
+    paginator = LargeTablePaginator
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

@@ -219,6 +219,7 @@ class PointsEntry(models.Model):
         indexes = [
             models.Index(fields=["customer", "created_at"], name="points_customer_idx"),
             models.Index(fields=["customer", "kind"], name="points_customer_kind_idx"),
+            models.Index(fields=["-created_at", "-id"], name="points_created_idx"),  # the admin's ordering
         ]
 
     def __str__(self):
@@ -294,7 +295,10 @@ class Coupon(models.Model):
             models.CheckConstraint(condition=Q(status="used", used_at__isnull=False) | ~Q(status="used"),
                                    name="coupon_used_has_time"),
         ]
-        indexes = [models.Index(fields=["customer", "status", "valid_until"], name="coupon_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "status", "valid_until"], name="coupon_customer_idx"),
+            models.Index(fields=["-issued_at", "-id"], name="coupon_issued_idx"),  # the admin's ordering
+        ]
 
     def __str__(self):
         return self.code
