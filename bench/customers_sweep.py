@@ -59,8 +59,8 @@ def main() -> int:
     from customers.validators import try_normalise_mobile
 
     print(f"database: {args.db} (PostgreSQL {connection.cursor().connection.info.server_version})")
+    call_command("migrate", verbosity=0)  # a reused database gets the migrations added since
     if not reuse or not Customer.objects.exists():
-        call_command("migrate", verbosity=0)
         results = {}
         with timer("seed", results):
             call_command("seed_demo", scale=True, customers=args.customers, orders=args.orders, seed=args.seed,
