@@ -99,6 +99,13 @@ def test_manager_sees_charts_drawn_with_data_and_analyst_gets_403(live_server, c
             assert "客户满意度" in page.content()
             page.screenshot(path=str(SCREENSHOT), full_page=True)
 
+            # The printable page: the print stylesheet hides the navigation and the buttons.
+            page.emulate_media(media="print")
+            assert not page.locator(".kpi-actions").is_visible()
+            assert not page.locator("#header").is_visible()
+            assert page.locator("#chart-satisfaction").is_visible()
+            page.pdf(path=str(SCREENSHOT.with_suffix(".pdf")), landscape=True, print_background=True)
+
             analyst_context = browser.new_context()
             analyst_context.add_cookies([analyst_cookie])
             assert analyst_context.new_page().goto(f"{live_server.url}/dashboard/").status == 403
