@@ -130,6 +130,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     sortable_by = ("full_name", "last_order_at", "created_at")
     # Import (django-import-export): dry run, report of rejected rows, all or nothing.
     resource_classes = [CustomerImportResource]
+    import_template_name = "admin/customers/customer/import.html"
     import_formats = [CSV, XLSX]
     actions = [
         "take_ownership", "assign_owner", "release_to_pool", "schedule_callback", "start_handover",

@@ -83,6 +83,8 @@ def test_rejected_rows_are_all_reported_with_reasons_and_nothing_is_imported(age
     assert "full_name" in invalid[3] and "mobile" in invalid[4] and "mobile" in invalid[5]
     assert "birthday" in invalid[6] and "id_number" in invalid[7]
     assert "赵敏" in " ".join(invalid[5]["mobile"])
+    report = preview.content.decode()
+    assert 'id="rejected-rows"' in report and "王先生" in report
     assert preview.context.get("confirm_form") is None
     assert Customer.objects.count() == 1
 
