@@ -328,6 +328,12 @@ COMPLAINT_ATTACHMENT_TYPES = env.list(
     default=["jpg", "jpeg", "png", "webp", "heic", "pdf", "mp3", "m4a", "amr", "wav", "mp4", "mov"],
 )
 COMPLAINT_PUBLIC_FORM_PER_HOUR = env.int("COMPLAINT_PUBLIC_FORM_PER_HOUR", default=5)  # per client address
+# The API schema names the complaint's status enum itself (orders also have a "status").
+# (Naming one set leaves the other as a lone "status" of a different set, so both are named.)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+    "OrderStatusEnum": "customers.models.Order.Status",
+})
 CELERY_BEAT_SCHEDULE.update({
     # Hourly at :05: acknowledge/resolve/close deadlines: escalate once per deadline, notify owners,
     # auto-close follow-ups the customer never answered.
