@@ -37,7 +37,7 @@ from customers.forms import (
     ScheduleCallbackForm,
 )
 from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
-from customers.resources import CustomerExportResource, CustomerImportResource
+from customers.resources import IMPORT_COLUMNS, CustomerExportResource, CustomerImportResource
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,17 @@ def staff_name(user) -> str:
 def mobile_for(user, mobile: str | None) -> str:
     """The mobile as this user may see it: whole, or masked (data analysts)."""
     return (mobile or "") if can_see_full_mobile(user) else mask_mobile(mobile)
+
+
+def rejected_rows_report(result) -> list[tuple[int, str, str]]:
+    """(row, column as the file may name it, reason) for every rejected row of an import."""
+    report = []
+    for row in result.invalid_rows:
+        for field, errors in row.field_specific_errors.items():
+            label = f"{field}（{IMPORT_COLUMNS[field]}）" if field in IMPORT_COLUMNS else field
+            report += [(row.number, label, str(error)) for error in errors]
+        report += [(row.number, "—", str(error)) for error in row.non_field_specific_errors]
+    return report
 
 
 # --- changelist filters ---------------------------------------------------------------------------
@@ -545,6 +556,13 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     # --- import: all or nothing ---------------------------------------------------------------
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None and result.has_validation_errors():
+            response.context_data["rejected"] = rejected_rows_report(result)
+        return response
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

@@ -84,7 +84,7 @@ def test_rejected_rows_are_all_reported_with_reasons_and_nothing_is_imported(age
     assert "birthday" in invalid[6] and "id_number" in invalid[7]
     assert "赵敏" in " ".join(invalid[5]["mobile"])
     report = preview.content.decode()
-    assert 'id="rejected-rows"' in report and "王先生" in report
+    assert 'id="rejected-rows"' in report and "王先生" in report and "full_name（姓名）" in report
     assert preview.context.get("confirm_form") is None
     assert Customer.objects.count() == 1
 
