@@ -9,7 +9,7 @@ KEY_LABELS = {
     "due": _("Due"), "done": _("Done"), "reached": _("Reached"), "reached_rate": _("Reached (%)"),
     "satisfaction_rate": _("Satisfaction rate (%)"), "earned": _("Earned"), "redeemed": _("Redeemed"),
     "expired": _("Expired"), "sent": _("Sent"), "failed": _("Failed"), "skipped": _("Skipped"),
-    "queued": _("Queued"),
+    "queued": _("Queued"), "reversed": _("Reversed"), "adjusted": _("Adjusted"),
 }
 
 
