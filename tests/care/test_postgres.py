@@ -28,6 +28,7 @@ def plan(qs) -> str:
 @pytest.mark.django_db
 def test_birthday_queries_can_use_the_care_indexes():
     CustomerFactory(birthday=dt.date(1985, 2, 28))
+    CustomerFactory(birthday=dt.date(1960, 3, 2), birthday_is_lunar=True)
     solar, lunar = birthday_customers(dt.date(2027, 2, 28))
     assert "care_customer_birthday_md_idx" in plan(solar.values("pk"))
     assert "care_customer_lunar_bday_idx" in plan(lunar.values("pk"))
