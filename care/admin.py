@@ -183,8 +183,16 @@ class CampaignRunAdmin(admin.ModelAdmin):
 
 # --- callbacks ------------------------------------------------------------------------------
 class ListFilterAgent(admin.SimpleListFilter):
+    """Whose callbacks: an agent's own list by default; everyone's when the page is opened with
+    other filters (e.g. a link from the KPI dashboard to the callbacks done in a month)."""
+
     title = _("list")
     parameter_name = "list"
+    _ignored = {"list", "o", "p", "q", "e", "_changelist_filters"}
+
+    def __init__(self, request, params, model, model_admin):
+        self.default = "all" if set(request.GET) - self._ignored else "mine"
+        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return [("mine", _("My callbacks")), ("queue", _("Team queue (public pool)")), ("all", _("Everyone's"))]
@@ -196,7 +204,7 @@ class ListFilterAgent(admin.SimpleListFilter):
             yield choice
 
     def value(self):
-        return super().value() or "mine"
+        return super().value() or self.default
 
     def queryset(self, request, queryset):
         value = self.value()

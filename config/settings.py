@@ -420,7 +420,7 @@ CARE_CHANNEL_TIMEOUT_SECONDS = env.float("CARE_CHANNEL_TIMEOUT_SECONDS", default
 CARE_DELIVERY_MAX_ATTEMPTS = env.int("CARE_DELIVERY_MAX_ATTEMPTS", default=5)
 CARE_DELIVERY_BACKOFF_SECONDS = env.int("CARE_DELIVERY_BACKOFF_SECONDS", default=60)
 CARE_DELIVERY_BACKOFF_CAP_SECONDS = env.int("CARE_DELIVERY_BACKOFF_CAP_SECONDS", default=3600)
-CARE_DISPATCH_BATCH = env.int("CARE_DISPATCH_BATCH", default=1000)  # messages handed to workers per run
+CARE_DISPATCH_BATCH = env.int("CARE_DISPATCH_BATCH", default=5000)  # per 5-minute run: 60,000 an hour
 CARE_REDISPATCH_AFTER_SECONDS = env.int("CARE_REDISPATCH_AFTER_SECONDS", default=3600)  # lost task → again
 CARE_ENQUEUE_BATCH = env.int("CARE_ENQUEUE_BATCH", default=5000)
 # Who is greeted: dormant customers get win-back greetings by default; anonymised never (no data).

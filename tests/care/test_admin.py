@@ -140,3 +140,13 @@ def test_data_analyst_cannot_resend_or_record(client):
     client.force_login(analyst)
     assert client.get(reverse("admin:care_message_changelist")).status_code == 200
     assert client.get(reverse("admin:care_callback_record", args=[contact.pk])).status_code == 403
+
+
+def test_callback_list_opened_with_filters_shows_everyones_callbacks(manager_client):
+    # a link from the KPI dashboard: the callbacks done in a month, whoever made them
+    done = ContactLogFactory(happened_at=timezone.make_aware(dt.datetime(2026, 11, 17, 10)))
+    response = manager_client.get(reverse("admin:care_callback_changelist"), {
+        "status__exact": "done", "happened_at__gte": "2026-11-01T00:00:00+08:00",
+        "happened_at__lt": "2026-12-01T00:00:00+08:00"})
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["cl"].result_list] == [done.pk]
