@@ -223,6 +223,8 @@ def customer_merge(*, kept: Customer, duplicate: Customer, actor=None, reason: s
         "ownership_changes": OwnershipChange.objects.filter(customer=duplicate).update(customer=kept),
         "sensitive_accesses": SensitiveAccess.objects.filter(customer=duplicate).update(customer=kept),
         "deletion_requests": DeletionRequest.objects.filter(customer=duplicate).update(customer=kept),
+        # Audit rows of earlier merges into the duplicate (else the PROTECT key blocks retiring it).
+        "earlier_merges": CustomerMerge.objects.filter(kept=duplicate).update(kept=kept),
     }
     places = 0
     for place in Place.objects.filter(customer=duplicate):
