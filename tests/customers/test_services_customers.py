@@ -349,3 +349,12 @@ def test_refresh_order_dates_counts_only_completed_orders():
     assert customer_refresh_order_dates(customer_ids=[customer.pk]) == 1
     customer.refresh_from_db()
     assert (customer.first_order_at, customer.last_order_at) == (first.finished_at, last.finished_at)
+
+
+def test_a_customer_who_absorbed_a_duplicate_can_itself_be_merged_later():
+    first, second, final = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    customer_merge(kept=second, duplicate=first)
+    customer_merge(kept=final, duplicate=second)
+    assert not Customer.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    assert set(CustomerMerge.objects.values_list("merged_public_id", flat=True)) == {first.public_id, second.public_id}
+    assert CustomerMerge.objects.filter(kept=final).count() == 2
