@@ -64,7 +64,7 @@ def _seed(*, rng: random.Random, stdout) -> None:
         _deliver(list(queued), rng=rng, when=_noon(date))
     for days_ago in range(7, 0, -1):
         day = today - dt.timedelta(days=days_ago)
-        birthday_greetings_enqueue(today=day, now=_noon(day) - dt.timedelta(hours=3))
+        birthday_greetings_enqueue(today=day, now=_noon(day) - dt.timedelta(hours=3), dispatch=False)
         queued = Message.objects.filter(occasion__kind=Occasion.Kind.BIRTHDAY, occasion_date=day,
                                         status=Message.Status.QUEUED).order_by("pk")
         _deliver(list(queued), rng=rng, when=_noon(day))

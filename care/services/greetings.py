@@ -131,8 +131,10 @@ def messages_bulk_insert(rows: list[dict]) -> int:
         return cursor.rowcount
 
 
-def birthday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime | None = None) -> int:
-    """The daily birthday job: greet customers whose birthday is ``today`` + the occasion's offset."""
+def birthday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime | None = None,
+                               dispatch: bool = True) -> int:
+    """The daily birthday job: greet customers whose birthday is ``today`` + the occasion's offset;
+    then (``dispatch``) hand the due messages to workers."""
     now = now or timezone.now()
     today = today or timezone.localdate(now)
     occasion = Occasion.objects.filter(kind=Occasion.Kind.BIRTHDAY, is_active=True).first()
@@ -144,7 +146,7 @@ def birthday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime
         created += occasion_enqueue(occasion=occasion, year=birthday.year, occasion_date=birthday,
                                     customers=qs & greetable_customers(), now=now)
     job_run_record(name="care.birthday_greetings", result=f"{birthday}: {created} messages")
-    if created:
+    if created and dispatch:
         messages_dispatch_due(now=now)
     return created
 
