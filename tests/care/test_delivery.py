@@ -217,3 +217,31 @@ def test_a_coupon_loyalty_refuses_fails_the_message_with_loyaltys_reason(sms_log
     assert message_deliver(message_id=message.pk, now=MORNING).status == "failed"
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED and message.status_reason and sms_log == []
+
+
+def test_http_sms_provider_errors_map_to_retry_or_failure(settings, monkeypatch):
+    import urllib.error
+
+    settings.CARE_SMS_BACKEND = "care.channels.sms.HttpSmsBackend"
+    settings.CARE_SMS_PROVIDER_URL = "https://sms.example.com/send"
+    codes = iter([503, 400])
+
+    def fake_urlopen(request, timeout):  # the provider's endpoint, not our database
+        raise urllib.error.HTTPError(request.full_url, next(codes), "error", {}, None)
+
+    monkeypatch.setattr("care.channels.sms.urllib.request.urlopen", fake_urlopen)
+    message = queued(CustomerFactory())
+    assert message_deliver(message_id=message.pk, now=MORNING).status == "retry"
+    later = MORNING + dt.timedelta(hours=1)
+    assert message_deliver(message_id=message.pk, now=later).status == "failed"
+    message.refresh_from_db()
+    assert "400" in message.status_reason and message.attempts == 2
+
+
+def test_delivery_task_sends_a_queued_message(sms_log, settings):
+    from care.tasks import deliver_message
+
+    settings.CARE_QUIET_HOURS_START = settings.CARE_QUIET_HOURS_END = "00:00"  # the suite may run at night
+    message = queued(CustomerFactory(), send_after=local(2000, 1, 1, 10))
+    assert deliver_message.apply(args=[message.pk]).get() == "sent"
+    assert Message.objects.get(pk=message.pk).status == Message.Status.SENT
