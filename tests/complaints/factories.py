@@ -1,5 +1,7 @@
 """Complaint factories (complaints-specific; the shared ones are in tests/factories.py)."""
 
+import importlib
+
 import factory
 from django.utils import timezone
 
@@ -8,11 +10,23 @@ from complaints.services import complaint_create
 from tests.factories import CustomerFactory
 
 
+def ensure_reference_rows() -> None:
+    """The grades and categories of migration 0002. A transactional test elsewhere flushes the tables
+    (pytest-django runs those last), so put them back when they are gone."""
+    if not Grade.objects.exists():
+        from django.apps import apps
+
+        seed = importlib.import_module("complaints.migrations.0002_seed_grades_categories").seed
+        seed(apps, None)
+
+
 def grade(code: str) -> Grade:
+    ensure_reference_rows()
     return Grade.objects.get(code=code)
 
 
 def category(code: str = "driver_attitude") -> Category:
+    ensure_reference_rows()
     return Category.objects.get(code=code)
 
 
