@@ -1,10 +1,10 @@
 """Care's handlers in the customers registries (connected in ``CareConfig.ready``)."""
 
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from care.models import Message
-from customers.models import ContactLog
 
 
 def move_messages_on_merge(*, kept, duplicate) -> dict:
@@ -24,7 +24,8 @@ def move_messages_on_merge(*, kept, duplicate) -> dict:
 
 
 def customer_care_panel(customer, request):
-    """The care section of the customer page: latest messages and open callbacks."""
+    """The care section of the customer page: the latest care messages (callbacks are already on
+    the page, from the contact log)."""
     if not request.user.has_perm("care.view_message"):
         return None
     return {
@@ -33,7 +34,6 @@ def customer_care_panel(customer, request):
         "context": {
             "care_messages": list(Message.objects.filter(customer=customer).select_related("occasion")
                                   .order_by("-created_at")[:10]),
-            "care_callbacks": list(ContactLog.objects.filter(
-                customer=customer, status=ContactLog.Status.SCHEDULED).select_related("agent").order_by("due_on")[:10]),
+            "outbox_url": f"{reverse('admin:care_message_changelist')}?customer__id__exact={customer.pk}",
         },
     }

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from care.models import Message, Occasion
 from core.roles import Role
@@ -150,3 +151,12 @@ def test_callback_list_opened_with_filters_shows_everyones_callbacks(manager_cli
         "happened_at__lt": "2026-12-01T00:00:00+08:00"})
     assert response.status_code == 200
     assert [c.pk for c in response.context["cl"].result_list] == [done.pk]
+
+
+def test_customer_page_shows_the_care_panel_with_the_latest_messages(manager_client):
+    customer = CustomerFactory()
+    make_message(customer, Message.Status.SENT, occasion=Occasion.objects.get(code="national_day"))
+    response = manager_client.get(reverse("admin:customers_customer_change", args=[customer.pk]))
+    assert response.status_code == 200
+    panel = next(p for p in response.context["extra_panels"] if str(p["title"]) == _("Customer care"))
+    assert not panel.get("error") and "国庆节" in panel["html"]
