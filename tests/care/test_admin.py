@@ -160,3 +160,5 @@ def test_customer_page_shows_the_care_panel_with_the_latest_messages(manager_cli
     assert response.status_code == 200
     panel = next(p for p in response.context["extra_panels"] if str(p["title"]) == _("Customer care"))
     assert not panel.get("error") and "国庆节" in panel["html"]
+    outbox = manager_client.get(reverse("admin:care_message_changelist"), {"customer__id__exact": customer.pk})
+    assert outbox.status_code == 200 and len(outbox.context["cl"].result_list) == 1
