@@ -13,6 +13,7 @@ from kpis.exports import report_csv, report_xlsx
 from kpis.metrics.loyalty import tier_labels
 from kpis.rules import month_first_day
 from kpis.selectors import dashboard_data, snapshot_months
+from kpis.templatetags.kpis_tags import KEY_LABELS
 
 PERMISSION = "kpis.view_dashboard"
 
@@ -25,6 +26,14 @@ def _requested_month(request, months: list[dt.date]) -> dt.date | None:
         except ValueError:
             return None
     return months[0] if months else None
+
+
+def _in_order(values: dict | None) -> dict | None:
+    """The stored JSON objects do not keep their key order; show them in the order of KEY_LABELS."""
+    if values is None:
+        return None
+    order = list(KEY_LABELS)
+    return dict(sorted(values.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
 
 
 @login_required
@@ -42,9 +51,9 @@ def dashboard(request):
     if data:
         snap = data["snapshot"]
         context["data_groups"] = [
-            (_("Callbacks"), snap.callbacks, data["links"].get("callbacks")),
-            (_("Points"), snap.points, data["links"].get("points")),
-            (_("Care messages"), snap.care_messages, data["links"].get("care_messages")),
+            (_("Callbacks"), _in_order(snap.callbacks), data["links"].get("callbacks")),
+            (_("Points"), _in_order(snap.points), data["links"].get("points")),
+            (_("Care messages"), _in_order(snap.care_messages), data["links"].get("care_messages")),
         ]
         context["rankings"] = [(_("Team ranking"), data["teams"]), (_("Agent ranking"), data["agents"])]
         context["chart_data"] = {

@@ -62,7 +62,9 @@
     }
     var tiers = document.getElementById("chart-tiers");
     if (tiers) {
-      var names = Object.keys(data.tiers);
+      // In tier order (normal → diamond): the stored JSON object does not keep its key order.
+      var names = Object.keys(data.tier_labels).filter(function (k) { return k in data.tiers; });
+      if (!names.length) { names = Object.keys(data.tiers); }
       window.kpiCharts.push(doughnut(tiers, names.map(function (k) { return data.tier_labels[k] || k; }),
         names.map(function (k) { return data.tiers[k]; })));
     }
