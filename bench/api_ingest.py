@@ -89,6 +89,57 @@ def wait_ready(port: int, proc, timeout=60) -> None:
     sys.exit("gunicorn did not start")
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+class CpuMeter:
+    """CPU seconds spent by the gunicorn workers and by this database's PostgreSQL backends during a
+    phase: unlike wall time, it barely depends on what else the machine is running."""
+
+    def __init__(self, server_pid: int, dbname: str):
+        self.server_pid, self.dbname = server_pid, dbname
+
+    def _pids(self):
+        import psycopg
+
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+            backends = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                                                   [self.dbname])]
+        return _children(self.server_pid), backends
+
+    def __enter__(self):
+        self.app_pids, self.db_pids = self._pids()
+        self.app0 = sum(_proc_cpu(p) for p in self.app_pids)
+        self.db0 = {p: _proc_cpu(p) for p in self.db_pids}
+        return self
+
+    def __exit__(self, *exc):
+        app_pids, db_pids = self._pids()
+        self.app = sum(_proc_cpu(p) for p in app_pids) - self.app0
+        self.db = sum(_proc_cpu(p) - self.db0.get(p, 0.0) for p in db_pids)
+
+
 def pct(values, p) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -166,11 +217,12 @@ def main() -> int:
                     statuses.append((status, data.get("created"), data.get("rejected")))
 
         start = time.perf_counter()
-        threads = [threading.Thread(target=batch_worker) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        with CpuMeter(proc.pid, args.db) as batch_cpu:
+            threads = [threading.Thread(target=batch_worker) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
         batch_seconds = time.perf_counter() - start
         created = sum(s[1] or 0 for s in statuses)
         assert all(s[0] == 200 and s[2] == 0 for s in statuses), statuses[:3]
@@ -180,6 +232,12 @@ def main() -> int:
         print_figure("batch: new orders ingested", created, "")
         print_figure("batch: seconds", batch_seconds, "s")
         print_figure("batch: orders/s (HTTP, batches of 500)", results["batch"], "/s", "≥ 2000")
+        per_order = (batch_cpu.app + batch_cpu.db) / created
+        print_figure("batch: app CPU per order", batch_cpu.app / created * 1000, "ms")
+        print_figure("batch: PostgreSQL CPU per order", batch_cpu.db / created * 1000, "ms")
+        print_figure("batch: orders/s on 2 idle cores (from CPU)", 2 / per_order, "/s")
+        load = os.getloadavg()[0]
+        print_figure("machine load average during the run", load, "", "(2 cores; > 2 means contended)")
 
         # --- bare INSERT … ON CONFLICT of the same rows --------------------------------------------
         customer = Customer.objects.filter(source_platform=platform).first()
@@ -231,11 +289,12 @@ def main() -> int:
         for i in range(10):
             Client(port, key).post("/api/v1/orders/", order(f"SW{i}", mobiles[i], booked))
         start = time.perf_counter()
-        threads = [threading.Thread(target=single_worker, args=(c,)) for c in range(args.clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        with CpuMeter(proc.pid, args.db) as single_cpu:
+            threads = [threading.Thread(target=single_worker, args=(c,)) for c in range(args.clients)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
         single_seconds = time.perf_counter() - start
         assert not bad, bad[:5]
         p50, p95 = pct(latencies, 50) * 1000, pct(latencies, 95) * 1000
@@ -245,6 +304,11 @@ def main() -> int:
         print_figure("single: p99 latency", pct(latencies, 99) * 1000, "ms")
         print_figure("single: mean latency", statistics.mean(latencies) * 1000, "ms")
         print_figure("single: requests/s", len(latencies) / single_seconds, "/s")
+        per_request = (single_cpu.app + single_cpu.db) / len(latencies)
+        print_figure("single: app CPU per request", single_cpu.app / len(latencies) * 1000, "ms")
+        print_figure("single: PostgreSQL CPU per request", single_cpu.db / len(latencies) * 1000, "ms")
+        print_figure("single: requests/s on 2 idle cores (from CPU)", 2 / per_request, "/s")
+        print_figure("machine load average during the run", os.getloadavg()[0], "", "(2 cores)")
         if p95 >= 100:
             failed.append("single p95")
     finally:
