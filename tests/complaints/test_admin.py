@@ -26,6 +26,11 @@ def agent(client):
     return user
 
 
+def an_hour_ago() -> dict:
+    received = timezone.localtime() - dt.timedelta(hours=1)
+    return {"received_at_0": received.date().isoformat(), "received_at_1": received.strftime("%H:%M:%S")}
+
+
 def change_url(complaint):
     return reverse("admin:complaints_complaint_change", args=[complaint.pk])
 
@@ -33,7 +38,7 @@ def change_url(complaint):
 def test_intake_form_creates_a_numbered_complaint_through_the_service(client, agent):
     customer = CustomerFactory()
     response = client.post(reverse("admin:complaints_complaint_add"), {
-        "channel": "hotline", "received_at_0": timezone.localdate().isoformat(), "received_at_1": "10:00:00",
+        "channel": "hotline", **an_hour_ago(),
         "customer": customer.pk, "category": category("unsafe_driving").pk, "content": "司机开车打电话",
     })
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -46,8 +51,8 @@ def test_intake_form_shows_a_refused_grade_as_a_form_error_and_writes_nothing(cl
     from tests.complaints.factories import grade
 
     response = client.post(reverse("admin:complaints_complaint_add"), {
-        "channel": "consumer_association", "received_at_0": timezone.localdate().isoformat(),
-        "received_at_1": "10:00:00", "complainant_name": "赵建国", "complainant_mobile": "13912345678",
+        "channel": "consumer_association", **an_hour_ago(),
+        "complainant_name": "赵建国", "complainant_mobile": "13912345678",
         "category": category().pk, "content": "消协转来", "grade": grade("grievance").pk,
     })
     assert response.status_code == 200
