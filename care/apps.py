@@ -15,4 +15,5 @@ class CareConfig(AppConfig):
         from customers import hooks as customer_hooks
 
         customer_hooks.register_merge_handler(hooks.move_messages_on_merge)
+        customer_hooks.register_anonymise_handler(hooks.scrub_messages_on_anonymise)
         customer_hooks.register_customer_panel(hooks.customer_care_panel)

@@ -23,6 +23,15 @@ def move_messages_on_merge(*, kept, duplicate) -> dict:
     return {"care_messages": moved, "care_messages_detached": detached}
 
 
+def scrub_messages_on_anonymise(*, customer) -> None:
+    """Anonymisation: message texts carry the customer's name; keep the rows (campaign figures)
+    and scrub the texts. Queued messages are skipped so nothing is sent to an erased customer."""
+    Message.objects.filter(customer=customer, status=Message.Status.QUEUED).update(
+        status=Message.Status.SKIPPED, status_reason="anonymised"
+    )
+    Message.objects.filter(customer=customer).update(subject="", body="")
+
+
 def customer_care_panel(customer, request):
     """The care section of the customer page: the latest care messages (callbacks are already on
     the page, from the contact log)."""

@@ -7,8 +7,13 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from complaints.panels import customer_complaints_panel, move_complaints_on_merge
+        from complaints.panels import (
+            customer_complaints_panel,
+            move_complaints_on_merge,
+            scrub_complainant_on_anonymise,
+        )
         from customers import hooks
 
         hooks.register_customer_panel(customer_complaints_panel)
         hooks.register_merge_handler(move_complaints_on_merge)
+        hooks.register_anonymise_handler(scrub_complainant_on_anonymise)

@@ -16,6 +16,14 @@ def customer_complaints_panel(customer, request):
     }
 
 
+def scrub_complainant_on_anonymise(*, customer) -> None:
+    """customers.hooks anonymise handler: the name and phone the complainant gave are personal data;
+    the complaints themselves (category, handling, figures) are kept."""
+    from complaints.models import Complaint
+
+    Complaint.objects.filter(customer=customer).update(complainant_name="", complainant_mobile="")
+
+
 def move_complaints_on_merge(*, kept, duplicate) -> dict[str, int]:
     """customers.hooks merge handler: the duplicate's complaints belong to the kept customer."""
     from complaints.models import Complaint

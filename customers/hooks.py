@@ -5,6 +5,7 @@ Other apps register handlers in their ``AppConfig.ready()``:
     from customers import hooks
     hooks.register_order_handler(OrderEvent.Kind.COMPLETED, award_points_for_order)
     hooks.register_merge_handler(move_loyalty_records)
+    hooks.register_anonymise_handler(scrub_personal_data)
 
 Order handlers run from the ``OrderEvent`` outbox after commit (in a Celery task, and from a
 periodic sweep that catches up anything the broker lost), so they must be idempotent. Merge
@@ -17,6 +18,7 @@ from collections.abc import Callable
 _order_handlers: dict[str, list[Callable]] = defaultdict(list)
 _merge_handlers: list[Callable] = []
 _customer_panels: list[Callable] = []
+_anonymise_handlers: list[Callable] = []
 
 
 def register_order_handler(kind: str, handler: Callable) -> None:
@@ -38,6 +40,17 @@ def register_merge_handler(handler: Callable) -> None:
 
 def merge_handlers() -> list[Callable]:
     return list(_merge_handlers)
+
+
+def register_anonymise_handler(handler: Callable) -> None:
+    """``handler(customer=...)`` scrubs the personal data the app holds about the customer (names,
+    phones, message texts) inside the anonymisation transaction; records and figures stay."""
+    if handler not in _anonymise_handlers:
+        _anonymise_handlers.append(handler)
+
+
+def anonymise_handlers() -> list[Callable]:
+    return list(_anonymise_handlers)
 
 
 def register_customer_panel(panel: Callable) -> None:

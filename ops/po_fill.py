@@ -23,7 +23,15 @@ def main(paths):
     po = polib.pofile(str(PO))
     missing = []
     for entry in po:
-        if entry.msgid in mapping:
+        # A context-specific line is written "context::English<TAB>中文" in the TSV.
+        key = f"{entry.msgctxt}::{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in mapping:
+            entry.msgstr = mapping[key]
+            if entry.msgid_plural:
+                entry.msgstr_plural = {0: mapping[key]}
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif entry.msgid in mapping and not entry.msgctxt:
             entry.msgstr = mapping[entry.msgid]
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: mapping[entry.msgid]}

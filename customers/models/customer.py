@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.masking import mask_mobile
@@ -146,7 +147,7 @@ class Place(models.Model):
         DROPOFF = "dropoff", _("Drop-off")
 
     class Label(models.TextChoices):
-        HOME = "home", _("Home")
+        HOME = "home", pgettext_lazy("usual place", "Home")
         OFFICE = "office", _("Office")
         RESTAURANT = "restaurant", _("Restaurant")
         HOTEL = "hotel", _("Hotel")

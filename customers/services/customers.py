@@ -315,7 +315,8 @@ def deletion_request_decide(*, request: DeletionRequest, actor, approve: bool, n
 @transaction.atomic
 def customer_anonymise(*, customer: Customer, actor=None, reason: str = "") -> Customer:
     """Scrub the customer's personal fields, places, platform ids and trip addresses, purge the
-    history of personal values; orders, ratings and figures are kept. Irreversible."""
+    history of personal values, and let other apps scrub theirs (anonymise hooks: complainant
+    details, message texts); orders, ratings and figures are kept. Irreversible."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.owner_id:
         OwnershipChange.objects.create(customer=customer, from_owner_id=customer.owner_id,
@@ -342,6 +343,8 @@ def customer_anonymise(*, customer: Customer, actor=None, reason: str = "") -> C
         pickup_address="", dropoff_address="", pickup_lat=None, pickup_lng=None, dropoff_lat=None, dropoff_lng=None
     )
     ContactLog.objects.filter(customer=customer).update(notes="")
+    for handler in hooks.anonymise_handlers():
+        handler(customer=customer)
     customer._history_user = actor
     customer._change_reason = "anonymised"
     customer.save()

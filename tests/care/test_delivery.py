@@ -245,3 +245,20 @@ def test_delivery_task_sends_a_queued_message(sms_log, settings):
     message = queued(CustomerFactory(), send_after=local(2000, 1, 1, 10))
     assert deliver_message.apply(args=[message.pk]).get() == "sent"
     assert Message.objects.get(pk=message.pk).status == Message.Status.SENT
+
+
+def test_anonymising_a_customer_skips_queued_messages_and_scrubs_message_texts():
+    from customers.services import customer_anonymise
+
+    # given a sent greeting and a queued one, both naming the customer
+    customer = CustomerFactory(full_name="李娜")
+    sent = message_enqueue(customer=customer, body="李娜您好，生日快乐", dedupe_key="a", send_after=MORNING)
+    Message.objects.filter(pk=sent.pk).update(status=Message.Status.SENT)
+    waiting = message_enqueue(customer=customer, body="李娜您好，中秋快乐", dedupe_key="b", send_after=MORNING)
+    # when the customer is anonymised
+    customer_anonymise(customer=customer, reason="客户申请注销")
+    # then nothing more goes out, and no text keeps the name; the rows stay for the campaign figures
+    waiting.refresh_from_db()
+    assert waiting.status == Message.Status.SKIPPED
+    assert not Message.objects.filter(customer=customer, body__contains="李娜").exists()
+    assert Message.objects.filter(customer=customer).count() == 2

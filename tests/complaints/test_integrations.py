@@ -65,3 +65,18 @@ def test_resolution_schedules_a_follow_up_callback_linked_to_the_order(agent):
         complaint = complaint_transition(complaint=complaint, to_status=target, actor=agent, **INVESTIGATED)
     callback = ContactLog.objects.get(customer=order.customer, reason_key=f"complaint:{complaint.number}")
     assert callback.purpose == ContactLog.Purpose.COMPLAINT_FOLLOW_UP and callback.status == "scheduled"
+
+
+def test_anonymising_a_customer_scrubs_the_complainant_details_but_keeps_the_complaint():
+    from customers.services import customer_anonymise
+
+    # given a complaint where the complainant left a name and phone beside their customer record
+    customer = CustomerFactory()
+    complaint = make_complaint(customer=customer, complainant_name="张伟", complainant_mobile="13800138000")
+    assert complaint.complainant_mobile == "13800138000"
+    # when the customer is anonymised (an approved deletion request)
+    customer_anonymise(customer=customer, reason="客户申请注销")
+    # then the complaint stays for the figures, without the personal details
+    complaint.refresh_from_db()
+    assert complaint.complainant_name == "" and complaint.complainant_mobile == ""
+    assert complaint.number and complaint.category_id
