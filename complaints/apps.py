@@ -9,6 +9,7 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         from complaints.panels import (
             customer_complaints_panel,
+            driver_complaints_panel,
             move_complaints_on_merge,
             scrub_complainant_on_anonymise,
         )
@@ -17,3 +18,4 @@ class ComplaintsConfig(AppConfig):
         hooks.register_customer_panel(customer_complaints_panel)
         hooks.register_merge_handler(move_complaints_on_merge)
         hooks.register_anonymise_handler(scrub_complainant_on_anonymise)
+        hooks.register_driver_panel(driver_complaints_panel)

@@ -75,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "django_celery_beat.*",
         "core.*",
         "rest_framework_api_key.*",
+        "authtoken.*",
         "auth.view_user",
         "auth.view_group",
     ],

@@ -19,6 +19,7 @@ _order_handlers: dict[str, list[Callable]] = defaultdict(list)
 _merge_handlers: list[Callable] = []
 _customer_panels: list[Callable] = []
 _anonymise_handlers: list[Callable] = []
+_driver_panels: list[Callable] = []
 
 
 def register_order_handler(kind: str, handler: Callable) -> None:
@@ -62,3 +63,14 @@ def register_customer_panel(panel: Callable) -> None:
 
 def customer_panels() -> list[Callable]:
     return list(_customer_panels)
+
+
+def register_driver_panel(panel: Callable) -> None:
+    """``panel(driver, request)`` returns the same spec as a customer panel: a section another app
+    adds to the driver's page in the admin (complaint history and service score)."""
+    if panel not in _driver_panels:
+        _driver_panels.append(panel)
+
+
+def driver_panels() -> list[Callable]:
+    return list(_driver_panels)

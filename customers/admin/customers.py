@@ -78,6 +78,24 @@ def rejected_rows_report(result) -> list[tuple[int, str, str]]:
 
 
 # --- changelist filters ---------------------------------------------------------------------------
+def render_panels(panels, obj, request) -> list[dict]:
+    """Render the sections other apps register (customers.hooks) for ``obj``; a broken panel of
+    another app shows a note instead of taking the page down."""
+    rendered = []
+    for panel in panels:
+        spec = None
+        try:
+            spec = panel(obj, request)
+            if spec:
+                html = render_to_string(spec["template"], spec.get("context") or {}, request=request)
+                rendered.append({"title": spec["title"], "html": mark_safe(html)})  # noqa: S308
+        except Exception:
+            log.exception("panel %r failed", panel)
+            title = (spec or {}).get("title") or getattr(panel, "__name__", "panel")
+            rendered.append({"title": title, "html": "", "error": True})
+    return rendered
+
+
 class OwnerFilter(admin.SimpleListFilter):
     title = _("account manager")
     parameter_name = "owner"
@@ -275,18 +293,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         user = request.user
         orders = selectors.customer_latest_orders(customer)
         callbacks = selectors.customer_upcoming_callbacks(customer)
-        panels = []
-        for panel in hooks.customer_panels():
-            spec = None
-            try:
-                spec = panel(customer, request)
-                if spec:
-                    html = render_to_string(spec["template"], spec.get("context") or {}, request=request)
-                    panels.append({"title": spec["title"], "html": mark_safe(html)})  # noqa: S308
-            except Exception:  # a broken panel of another app must not take the customer page down
-                log.exception("customer panel %r failed", panel)
-                title = (spec or {}).get("title") or getattr(panel, "__name__", "panel")
-                panels.append({"title": title, "html": "", "error": True})
+        panels = render_panels(hooks.customer_panels(), customer, request)
         return {
             "customer": customer,
             "customer_mobile": mobile_for(user, customer.mobile),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_mobile
-from customers import selectors, services
+from customers import hooks, selectors, services
 from customers.admin.paging import LargeTablePaginator
 from customers.errors import CustomerError
 from customers.forms import DecisionForm
@@ -83,6 +83,9 @@ class DriverAdmin(admin.ModelAdmin):
         if obj is not None and obj.pk:
             context["driver_orders"] = selectors.driver_latest_orders(obj)
             context["driver_orders_url"] = reverse("admin:customers_order_changelist") + f"?driver__id__exact={obj.pk}"
+            from customers.admin.customers import render_panels
+
+            context["extra_panels"] = render_panels(hooks.driver_panels(), obj, request)
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 

@@ -1,8 +1,10 @@
-"""Read-only monthly figures for staff who may view the dashboard (session login)."""
+"""Read-only monthly figures for staff who may view the dashboard: a session login, or a staff API
+token (``Authorization: Token <key>``; created with ``manage.py drf_create_token <username>`` or in
+the admin under 令牌) for reporting tools."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,7 +24,7 @@ class CanViewDashboard(BasePermission):
 
 
 class _KpiView(APIView):
-    authentication_classes = [SessionAuthentication]
+    authentication_classes = [SessionAuthentication, TokenAuthentication]
     permission_classes = [CanViewDashboard]
 
 

@@ -161,6 +161,19 @@ def test_driver_history_page_shows_complaints_and_score(client, agent):
     assert response.context["score"] == 12
 
 
+def test_driver_page_shows_the_complaints_and_service_score_section(client, agent):
+    # given a complaint about an order the driver drove
+    order = OrderFactory()
+    complaint = make_complaint(actor=agent, order=order)
+    # when an agent opens the driver's page
+    response = client.get(reverse("admin:customers_driver_change", args=[order.driver_id]))
+    # then the complaint is listed there with a link to the full history
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert complaint.number in text
+    assert reverse("admin:complaints_driver_history", args=[order.driver_id]) in text
+
+
 def test_customer_page_shows_the_complaints_panel(client, agent):
     customer = CustomerFactory()
     complaint = make_complaint(actor=agent, customer=customer)

@@ -161,6 +161,20 @@ def test_api_needs_a_login(client, figures):
     assert client.get("/api/v1/kpis/monthly/2026-10/").status_code in (401, 403)
 
 
+def test_a_reporting_tool_reads_the_api_with_a_staff_token_and_an_analyst_token_is_refused(client, figures):
+    from rest_framework.authtoken.models import Token
+
+    # given API tokens of a manager (dashboard permission) and of an analyst (none)
+    manager_token = Token.objects.create(user=b.staff("report_bot", role=Role.OPERATIONS_MANAGER))
+    analyst_token = Token.objects.create(user=b.staff("analyst_bot", role=Role.DATA_ANALYST))
+    # when each calls the API without a session
+    ok = client.get("/api/v1/kpis/monthly/2026-10/", HTTP_AUTHORIZATION=f"Token {manager_token.key}")
+    refused = client.get("/api/v1/kpis/monthly/2026-10/", HTTP_AUTHORIZATION=f"Token {analyst_token.key}")
+    # then the manager's tool gets the figures and the analyst's is refused
+    assert ok.status_code == 200 and ok.json()["month"] == "2026-10"
+    assert refused.status_code == 403
+
+
 def test_only_the_snapshot_of_the_company_is_served_by_the_api(manager_client, figures):
     assert MonthlySnapshot.objects.filter(month=dt.date(2026, 10, 1)).count() == 3  # company, team, agent
     assert len(manager_client.get("/api/v1/kpis/monthly/").json()) == 2
