@@ -139,8 +139,26 @@ def _row_values(fields, rows, now):
     return columns
 
 
+def _source(fields, columns) -> tuple[str, list]:
+    """The row source of an INSERT: ``SELECT * FROM unnest(%s::type[], …)`` with one array per column
+    on PostgreSQL (a short statement with a constant number of parameters: nothing for psycopg or
+    the server to parse per row), else a multi-row ``VALUES`` list. ``columns``: per field, its
+    values over the rows."""
+    if connection.vendor == "postgresql":
+        params = []
+        for f, values in zip(fields, columns, strict=True):
+            if not all(isinstance(v, _PLAIN) for v in values):
+                values = [f.get_db_prep_save(v, connection=connection) for v in values]
+            params.append(values)
+        return "SELECT * FROM unnest(" + ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields) + ")", params
+    n = len(columns[0]) if columns else 0
+    params = [f.get_db_prep_save(columns[j][i], connection=connection) for i in range(n) for j, f in enumerate(fields)]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return "VALUES " + ", ".join([one] * n), params
+
+
 def _upsert(model, rows: list[dict], *, conflict: list[str] | None, update: list[str] = (),
-            returning: list[str] = ()) -> list[tuple]:
+            returning: list[str] = (), ignore_conflicts: bool = False) -> list[tuple]:
     """``INSERT … [ON CONFLICT (conflict) DO NOTHING | DO UPDATE SET update…] [RETURNING …]`` of
     ``rows`` (dicts by attname; omitted fields take their defaults), in one statement. Returns the
     rows inserted or updated (``DO NOTHING``: only the rows this statement inserted, which is how
@@ -155,20 +173,11 @@ def _upsert(model, rows: list[dict], *, conflict: list[str] | None, update: list
     fields = [f for f in opts.concrete_fields if not f.primary_key or f.attname in rows[0]]
     qn = connection.ops.quote_name
     columns = _row_values(fields, rows, timezone.now())
-    if connection.vendor == "postgresql":
-        params = []
-        for f, values in zip(fields, columns, strict=True):
-            if not all(isinstance(v, _PLAIN) for v in values):
-                values = [f.get_db_prep_save(v, connection=connection) for v in values]
-            params.append(values)
-        source = "SELECT * FROM unnest(" + ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields) + ")"
-    else:
-        params = [f.get_db_prep_save(columns[j][i], connection=connection)
-                  for i in range(len(rows)) for j, f in enumerate(fields)]
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        source = "VALUES " + ", ".join([one] * len(rows))
+    source, params = _source(fields, columns)
     sql = f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) {source}"
-    if conflict:
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    elif conflict:
         target = ", ".join(qn(opts.get_field(c).column) for c in conflict)
         if update:
             cols = [opts.get_field(c).column for c in update]
@@ -421,8 +430,8 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         _places_record_use(place_uses)
         if touched_customers:
             customer_refresh_order_dates(customer_ids=sorted(touched_customers))
-        order_events_emit(order_ids=sorted(newly_completed), kind=OrderEvent.Kind.COMPLETED)
-        order_events_emit(order_ids=sorted(reviewed), kind=OrderEvent.Kind.REVIEWED)
+        _events_emit([(pk, OrderEvent.Kind.COMPLETED) for pk in sorted(newly_completed)]
+                     + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)])
     public_ids = {c["pk"]: c["public_id"] for c in customers.values() if c}
     unknown = set(order_customer.values()) - set(public_ids)  # customers of existing orders
     if unknown:
@@ -431,6 +440,27 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         if res.ok:
             res.customer_public_id = str(public_ids.get(order_customer.get(res.order_id), ""))
     return [results[k] for k in sorted(results)]
+
+
+def _events_emit(events: list[tuple[int, str]]) -> None:
+    """The outbox rows of this ingestion (``COMPLETED`` and ``REVIEWED`` together, once per order and
+    kind: ``ON CONFLICT DO NOTHING``) in one statement, and one enqueue after commit for all of
+    them; same contract as ``order_events_emit`` (a broker outage leaves them to the sweep)."""
+    if not events:
+        return
+    now = timezone.now()
+    _upsert(OrderEvent, [{"order_id": pk, "kind": kind, "created_at": now} for pk, kind in events],
+            conflict=None, ignore_conflicts=True)
+    transaction.on_commit(_enqueue_events)
+
+
+def _enqueue_events() -> None:
+    from customers.tasks import process_order_events
+
+    try:
+        process_order_events.delay()
+    except Exception:  # noqa: BLE001 - broker down: the sweep catches up
+        log.warning("could not enqueue order-event processing; the sweep will catch up", exc_info=True)
 
 
 def _link_platform_accounts(platform, items, customers, results) -> None:
@@ -469,17 +499,23 @@ def _places_record_use(uses: list[dict]) -> None:
     if not counts:
         return
     table = connection.ops.quote_name(Place._meta.db_table)
-    cols = "customer_id, kind, label, address, lat, lng, use_count, last_used_at"
-    date_field = Place._meta.get_field("last_used_at")
-    dec = Place._meta.get_field("lat")
-    params = []
-    for (customer_id, kind, address), (n, when, lat, lng) in sorted(counts.items()):
-        params += [customer_id, kind, Place.Label.OTHER, address,
-                   dec.get_db_prep_save(lat, connection), dec.get_db_prep_save(lng, connection), n,
-                   date_field.get_db_prep_save(when, connection)]
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(counts))
+    names = ("customer_id", "kind", "label", "address", "lat", "lng", "use_count", "last_used_at")
+    fields = [Place._meta.get_field(n) for n in names]
+    ordered = sorted(counts.items())
+    columns = [
+        [customer_id for (customer_id, _k, _a), _v in ordered],
+        [kind for (_c, kind, _a), _v in ordered],
+        [Place.Label.OTHER.value] * len(ordered),
+        [address for (_c, _k, address), _v in ordered],
+        [lat for _key, (_n, _w, lat, _g) in ordered],
+        [lng for _key, (_n, _w, _t, lng) in ordered],
+        [n for _key, (n, _w, _t, _g) in ordered],
+        [when for _key, (_n, when, _t, _g) in ordered],
+    ]
+    source, params = _source(fields, columns)
+    cols = ", ".join(names)
     sql = (
-        f"INSERT INTO {table} ({cols}) VALUES {rows} "
+        f"INSERT INTO {table} ({cols}) {source} "
         f"ON CONFLICT (customer_id, kind, address) DO UPDATE SET "
         f"use_count = {table}.use_count + excluded.use_count, "
         f"last_used_at = CASE WHEN {table}.last_used_at IS NULL OR excluded.last_used_at > {table}.last_used_at "
