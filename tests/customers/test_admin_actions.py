@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import openpyxl
-import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
@@ -15,22 +14,6 @@ from customers.models import ContactLog, Customer, DeletionRequest, Handover, Ow
 from tests.factories import ContactLogFactory, CustomerFactory, OrderFactory, StaffFactory, SupervisorFactory
 
 URL = reverse("admin:customers_customer_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def agent(db):
-    return StaffFactory(role=Role.CS_AGENT)
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
 
 
 def run_action(client, action, customers, **data):

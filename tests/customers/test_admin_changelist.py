@@ -13,22 +13,6 @@ from tests.factories import CustomerFactory, OrderFactory, PlatformFactory, Staf
 URL = reverse("admin:customers_customer_changelist")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def agent(db):
-    return StaffFactory(role=Role.CS_AGENT)
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def _names(response):
     return {c.full_name for c in response.context["cl"].result_list}
 

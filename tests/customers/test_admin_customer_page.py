@@ -38,22 +38,6 @@ def form_data(**overrides):
     return data
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def agent(db):
-    return StaffFactory(role=Role.CS_AGENT)
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def test_adding_a_customer_normalises_the_mobile_and_encrypts_the_id_number(agent_client):
     response = agent_client.post(ADD_URL, form_data(id_number=VALID_ID, **{
         "places-TOTAL_FORMS": "1", "places-0-kind": "dropoff", "places-0-label": "home",

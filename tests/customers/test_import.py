@@ -22,11 +22,6 @@ GOOD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def agent_client(client, db):
     client.force_login(StaffFactory(role=Role.CS_AGENT))
