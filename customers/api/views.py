@@ -22,6 +22,7 @@ from customers.api.serializers import (
     OrderInSerializer,
     OrderOutSerializer,
     RatingInSerializer,
+    order_in_fast,
 )
 from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
 from customers.models import Order
@@ -62,12 +63,15 @@ class OrderPushView(APIView):
     @idempotent
     def post(self, request):
         platform = platform_of(request)
-        serializer = OrderInSerializer(data=request.data)
-        if not serializer.is_valid():
-            ingestion_record(platform=platform, endpoint=request.path,
-                             rejections=[(request.data, flatten_errors(serializer.errors))])
-            raise ValidationError(serializer.errors)
-        [result] = orders_ingest(platform=platform, items=[dict(serializer.validated_data)])
+        data = order_in_fast(request.data)
+        if data is None:  # not plainly valid: the serializer says why
+            serializer = OrderInSerializer(data=request.data)
+            if not serializer.is_valid():
+                ingestion_record(platform=platform, endpoint=request.path,
+                                 rejections=[(request.data, flatten_errors(serializer.errors))])
+                raise ValidationError(serializer.errors)
+            data = serializer.validated_data
+        [result] = orders_ingest(platform=platform, items=[dict(data)])
         if not result.ok:
             ingestion_record(platform=platform, endpoint=request.path, rejections=[(request.data, result.errors)])
             raise ApiError(result.message, code=result.code, errors=result.errors,
@@ -98,8 +102,10 @@ class OrderBatchView(APIView):
         child = OrderInSerializer()
         items, failed = [], {}
         for index, raw in enumerate(raw_items):
+            data = order_in_fast(raw)
             try:
-                data = child.run_validation(raw)
+                if data is None:  # not plainly valid: the serializer gives the field errors
+                    data = child.run_validation(raw)
             except ValidationError as exc:
                 failed[index] = flatten_errors(exc.detail)
                 continue
