@@ -429,7 +429,7 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         _link_platform_accounts(platform, valid, customers, results)
         _places_record_use(place_uses)
         if touched_customers:
-            customer_refresh_order_dates(customer_ids=sorted(touched_customers))
+            _refresh_order_dates(sorted(touched_customers))
         _events_emit([(pk, OrderEvent.Kind.COMPLETED) for pk in sorted(newly_completed)]
                      + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)])
     public_ids = {c["pk"]: c["public_id"] for c in customers.values() if c}
@@ -440,6 +440,30 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         if res.ok:
             res.customer_public_id = str(public_ids.get(order_customer.get(res.order_id), ""))
     return [results[k] for k in sorted(results)]
+
+
+def _refresh_order_dates(customer_ids: list[int]) -> None:
+    """``customer_refresh_order_dates`` for customers that have completed orders (every customer an
+    ingestion touches): on PostgreSQL the first/last order times and the wake-up of dormant customers
+    in one ``UPDATE … FROM (SELECT … GROUP BY)`` statement instead of two correlated updates."""
+    if connection.vendor != "postgresql":
+        customer_refresh_order_dates(customer_ids=customer_ids)
+        return
+    qn = connection.ops.quote_name
+    customers, orders = qn(Customer._meta.db_table), qn(Order._meta.db_table)
+    cutoff = timezone.now() - dt.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS)
+    dormant, active = Customer.Status.DORMANT.value, Customer.Status.ACTIVE.value
+    wake = "c.status = %s AND s.last_at >= %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {customers} AS c SET last_order_at = s.last_at, first_order_at = s.first_at, "
+            f"status = CASE WHEN {wake} THEN %s ELSE c.status END, "
+            f"status_reason = CASE WHEN {wake} THEN %s ELSE c.status_reason END "
+            f"FROM (SELECT customer_id, MAX(finished_at) AS last_at, MIN(finished_at) AS first_at FROM {orders} "
+            f"WHERE customer_id = ANY(%s) AND status = %s GROUP BY customer_id) AS s WHERE c.id = s.customer_id",
+            [dormant, cutoff, active, dormant, cutoff, _("Ordered again"), customer_ids,
+             Order.Status.COMPLETED.value],
+        )
 
 
 def _events_emit(events: list[tuple[int, str]]) -> None:

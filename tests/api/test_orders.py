@@ -1,6 +1,9 @@
 """POST /api/v1/orders/, GET orders/{external_id}/, POST orders/{external_id}/rating/."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from core.roles import Role
 from customers.models import (
@@ -338,3 +341,22 @@ def test_unauthenticated_push_writes_nothing(db):
     response = api_client().post(URL, order_payload(), format="json")
     assert response.status_code == 401
     assert not Order.objects.exists()
+
+
+def test_completed_push_for_a_dormant_customer_wakes_them_and_sets_both_order_dates(client_a):
+    # given a dormant customer whose stored dates do not match any order, and another one's order
+    old = timezone.now() - dt.timedelta(days=400)
+    customer = CustomerFactory(status=Customer.Status.DORMANT, first_order_at=old, last_order_at=old)
+    other = CustomerFactory(status=Customer.Status.DORMANT)
+    body = order_payload(mobile=customer.mobile)
+
+    # when the platform pushes a completed order of theirs
+    assert push(client_a, body).status_code == 201
+
+    # then the dates are recomputed from the orders and the customer is active again
+    order = Order.objects.get(external_id=body["external_id"])
+    customer.refresh_from_db()
+    other.refresh_from_db()
+    assert customer.first_order_at == customer.last_order_at == order.finished_at
+    assert customer.status == Customer.Status.ACTIVE and customer.status_reason
+    assert other.status == Customer.Status.DORMANT
