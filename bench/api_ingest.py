@@ -1,14 +1,16 @@
-"""Benchmark: order ingestion through the real HTTP API (gunicorn, 2 workers, loopback).
+"""Benchmark: order ingestion through the real HTTP API (gunicorn, 4 sync workers, loopback).
 
     python bench/api_ingest.py                          # 20 batches of 500, 1,600 single POSTs
     python bench/api_ingest.py --batches 10 --single 800 --clients 16
 
 Creates a dedicated PostgreSQL database (``--db``, default crm_bench_api, on the server of
-BENCH_DATABASE_URL or DATABASE_URL), migrates it, creates a platform and key, starts gunicorn with 2
-sync workers on a random high loopback port, then measures:
+BENCH_DATABASE_URL or DATABASE_URL), migrates it, creates a platform and key, starts gunicorn with 4
+sync workers (``--workers``; the Procfile's setting: two per core on this 2-core machine, so one
+worker's CPU work overlaps another's wait on PostgreSQL) on a random high loopback port, then
+measures:
 
 1. batch ingestion: ``POST /api/v1/orders/batch/`` with batches of 500 *new* orders (each with a new
-   customer: the heaviest case), from 2 client threads; orders/s. Target ≥ 2,000 orders/s.
+   customer: the heaviest case), from ``--batch-clients`` (4) client threads; orders/s. Target ≥ 2,000 orders/s.
    Then the same number of rows written by a bare ``INSERT … ON CONFLICT DO NOTHING`` in batches of
    500 from this process (no HTTP, no validation, no customers): orders/s and the ratio.
 2. single orders: ``POST /api/v1/orders/`` from 16 concurrent clients (keep-alive connections), new
@@ -152,7 +154,8 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--single", type=int, default=1600, help="single-order requests in total")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-clients", type=int, default=4, help="concurrent batch senders")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (Procfile: 4)")
     args = parser.parse_args()
 
     url = bench_database_url(args.db)
@@ -218,7 +221,7 @@ def main() -> int:
 
         start = time.perf_counter()
         with CpuMeter(proc.pid, args.db) as batch_cpu:
-            threads = [threading.Thread(target=batch_worker) for _ in range(2)]
+            threads = [threading.Thread(target=batch_worker) for _ in range(args.batch_clients)]
             for t in threads:
                 t.start()
             for t in threads:
