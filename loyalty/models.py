@@ -220,6 +220,10 @@ class PointsEntry(models.Model):
             models.Index(fields=["customer", "created_at"], name="points_customer_idx"),
             models.Index(fields=["customer", "kind"], name="points_customer_kind_idx"),
             models.Index(fields=["-created_at", "-id"], name="points_created_idx"),  # the admin's ordering
+            # The customer page's balance, expiry and trailing-window sums as index-only scans on
+            # PostgreSQL (INCLUDE is ignored elsewhere).
+            models.Index(fields=["customer", "earned_at"], include=["kind", "points", "available_at"],
+                         name="points_customer_earned_idx"),
         ]
 
     def __str__(self):

@@ -21,7 +21,7 @@ def customer_loyalty_context(customer) -> dict:
     tier = Tier(account.tier if account else Tier.NORMAL)
     next_tier = selectors.distance_to_next_tier(customer, now=now)
     balance = selectors.points_balance(customer, now=now)
-    expiry = selectors.next_points_expiry(customer, now=now)
+    expiry = selectors.next_points_expiry(customer, now=now, balance=balance.available)
     misses_allowed = settings.LOYALTY_DOWNGRADE_AFTER_MISSES
     warning = None
     if account and account.missed_reviews and not selectors.manual_active(account, timezone.localdate()):
@@ -37,10 +37,10 @@ def customer_loyalty_context(customer) -> dict:
         "warning": warning,
         "balance": balance,
         "next_expiry": expiry,
-        "expiring_soon": selectors.points_expiring_within(customer, now=now),
+        "expiring_soon": selectors.points_expiring_within(customer, now=now, balance=balance.available),
         "expiring_days": settings.LOYALTY_EXPIRING_SOON_DAYS,
         "tier_history": list(selectors.tier_history(customer)[:10]),
-        "ledger": list(reversed(list(selectors.ledger_with_running_balance(customer))[-15:])),
+        "ledger": selectors.latest_ledger_lines(customer, limit=15),
         "coupons": list(customer.coupons.order_by("-issued_at")[:10]),
         "referrals": selectors.referral_summary(customer),
     }

@@ -66,9 +66,11 @@ def customer_figures(customer, *, windows, now: dt.datetime | None = None) -> di
     out = {}
     for months in set(windows):
         start = window_start(now, months)
+        # COUNT(*) (not COUNT(id)) so PostgreSQL answers from order_customer_completed_idx
+        # (customer_id, finished_at) INCLUDE (fee) WHERE completed, an index-only scan.
         orders = Order.objects.filter(customer_id=cid, status=Order.Status.COMPLETED,
                                       finished_at__gte=start, finished_at__lte=now).aggregate(
-            n=Count("id"), s=Sum("fee"))
+            n=Count("*"), s=Sum("fee"))
         points = PointsEntry.objects.filter(
             customer_id=cid, kind__in=[*PointsEntry.CREDIT_KINDS, PointsEntry.Kind.REVERSAL],
             earned_at__gte=start, earned_at__lte=now,
@@ -222,22 +224,25 @@ def _credits_since(cid: int, cutoff: dt.datetime, now: dt.datetime) -> int:
     ).exclude(kind=PointsEntry.Kind.EXPIRY).aggregate(p=Sum("points"))["p"] or 0
 
 
-def points_expiring_within(customer, *, days: int | None = None, now: dt.datetime | None = None) -> int:
+def points_expiring_within(customer, *, days: int | None = None, now: dt.datetime | None = None,
+                           balance: int | None = None) -> int:
     """Points of the current balance that will have passed their expiry ``days`` from now."""
     now = now or timezone.now()
     days = settings.LOYALTY_EXPIRING_SOON_DAYS if days is None else days
     cid = _customer_id(customer)
     cutoff = rules.add_months(timezone.localtime(now + dt.timedelta(days=days)),
                               -settings.LOYALTY_POINTS_EXPIRE_MONTHS)
-    balance = points_balance(cid, now=now).available
+    balance = points_balance(cid, now=now).available if balance is None else balance
     return rules.points_to_expire(balance=balance, credits_since_cutoff=_credits_since(cid, cutoff, now))
 
 
-def next_points_expiry(customer, *, now: dt.datetime | None = None) -> tuple[dt.datetime, int] | None:
-    """(when, how many) of the next points to expire, oldest first."""
+def next_points_expiry(customer, *, now: dt.datetime | None = None,
+                       balance: int | None = None) -> tuple[dt.datetime, int] | None:
+    """(when, how many) of the next points to expire, oldest first. ``balance``: the available
+    balance at ``now`` when the caller already has it."""
     now = now or timezone.now()
     cid = _customer_id(customer)
-    balance = points_balance(cid, now=now).available
+    balance = points_balance(cid, now=now).available if balance is None else balance
     if balance <= 0:
         return None
     cutoff = rules.add_months(timezone.localtime(now), -settings.LOYALTY_POINTS_EXPIRE_MONTHS)
@@ -245,10 +250,36 @@ def next_points_expiry(customer, *, now: dt.datetime | None = None) -> tuple[dt.
         PointsEntry.objects.filter(Q(points__gt=0) | Q(kind=PointsEntry.Kind.REVERSAL), customer_id=cid,
                                    earned_at__gt=cutoff, available_at__lte=now)
         .exclude(kind=PointsEntry.Kind.EXPIRY)
-        .values("earned_at").annotate(p=Sum("points")).values_list("earned_at", "p")
+        .order_by().values("earned_at").annotate(p=Sum("points")).values_list("earned_at", "p")
     )
+    if connection.vendor == "postgresql":
+        credits = _credits_holding_in_oldest_month(credits, balance)
+        balance = sum(p for _at, p in credits)
     return rules.next_expiry(balance=balance, credits=list(credits),
                              expire_months=settings.LOYALTY_POINTS_EXPIRE_MONTHS)
+
+
+def _credits_holding_in_oldest_month(credits, balance: int) -> list[tuple[dt.datetime, int]]:
+    """PostgreSQL: the part of ``rules.next_expiry``'s walk that grows with the ledger, in SQL. Of the
+    positive credit groups, newest first, the ones still holding part of ``balance`` (what was
+    taken before them < balance) with the points each holds; the oldest of them and the sum held by
+    those in its month (UTC, as the walk sees the datetimes). ``rules.next_expiry`` on that one row
+    gives the same answer as on every credit and the balance, without sending tens of thousands of
+    rows to Python for a heavy customer."""
+    sql, params = credits.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH g AS ({sql}), "  # noqa: S608 (sql is the ORM's own, parameters passed separately)
+            "h AS (SELECT earned_at, p, SUM(p) OVER (ORDER BY earned_at DESC) - p AS before FROM g WHERE p > 0), "
+            "k AS (SELECT earned_at, LEAST(p, %s - before) AS take FROM h WHERE before < %s) "
+            "SELECT MIN(earned_at), SUM(take) FROM k WHERE earned_at < (SELECT "
+            "(date_trunc('month', MIN(earned_at) AT TIME ZONE 'UTC') + INTERVAL '1 month') AT TIME ZONE 'UTC' FROM k)",
+            [*params, balance, balance],
+        )
+        oldest_at, same_month = cursor.fetchone()
+    # The oldest holding credit and what the credits of its month hold: the walk over this one row
+    # gives the same (when, how many) as over all of them.
+    return [] if oldest_at is None else [(oldest_at, int(same_month))]
 
 
 def ledger_with_running_balance(customer):
@@ -259,6 +290,23 @@ def ledger_with_running_balance(customer):
         .annotate(running_balance=Window(Sum("points"), order_by=[F("created_at").asc(), F("id").asc()]))
         .order_by("created_at", "id")
     )
+
+
+def latest_ledger_lines(customer, *, limit: int) -> list[PointsEntry]:
+    """The customer's ``limit`` latest ledger lines, newest first, each with ``running_balance`` (the
+    same figure as ``ledger_with_running_balance``): a LIMITed read plus one SUM, so the cost does not
+    grow with the length of the ledger (the running balance of the newest line is the sum of all lines;
+    each older one is the next newer one's minus that line's points)."""
+    cid = _customer_id(customer)
+    lines = list(PointsEntry.objects.filter(customer_id=cid).select_related("order", "created_by")
+                 .order_by("-created_at", "-id")[:limit])
+    if not lines:
+        return lines
+    balance = PointsEntry.objects.filter(customer_id=cid).aggregate(p=Sum("points"))["p"] or 0
+    for line in lines:
+        line.running_balance = balance
+        balance -= line.points
+    return lines
 
 
 def referred_spend(referrer) -> Decimal:
