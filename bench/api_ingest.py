@@ -5,9 +5,8 @@
 
 Creates a dedicated PostgreSQL database (``--db``, default crm_bench_api, on the server of
 BENCH_DATABASE_URL or DATABASE_URL), migrates it, creates a platform and key, starts gunicorn with 4
-sync workers (``--workers``; the Procfile's setting: two per core on this 2-core machine, so one
-worker's CPU work overlaps another's wait on PostgreSQL) on a random high loopback port, then
-measures:
+sync workers (``--workers``; the Procfile's default, two per core on this 2-core machine; 2 workers
+measured the same, see README) on a random high loopback port, then measures:
 
 1. batch ingestion: ``POST /api/v1/orders/batch/`` with batches of 500 *new* orders (each with a new
    customer: the heaviest case), from ``--batch-clients`` (4) client threads; orders/s. Target ≥ 2,000 orders/s.
