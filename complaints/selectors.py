@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from complaints import rules
 from complaints.models import Complaint, DriverAction, DriverScoreDeduction, TimelineEntry
-from core.dates import month_bounds
+from core.dates import month_bounds, shift_month
 
 S = Complaint.Status
 
@@ -74,8 +74,7 @@ def _month_qs(year: int, month: int) -> QuerySet[Complaint]:
 
 
 def _shift(year: int, month: int, back: int) -> tuple[int, int]:
-    index = year * 12 + (month - 1) - back
-    return index // 12, index % 12 + 1
+    return shift_month(year, month, -back)
 
 
 def complaint_analysis(*, year: int, month: int, months_back: int = 5, top: int = 10) -> dict:

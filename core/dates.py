@@ -23,6 +23,12 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
+def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    """The (year, month) ``delta`` months after (or before, when negative) the given month."""
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
 def previous_month(today: dt.date | None = None) -> tuple[int, int]:
     today = today or timezone.localdate()
     return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)

@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from core.dates import shift_month
+
 TWO_PLACES = Decimal("0.01")
 
 # Raised whenever a definition changes meaning; each snapshot records the version it was computed with.
@@ -52,8 +54,7 @@ def month_first_day(year: int, month: int) -> dt.date:
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The first day of the month ``months`` after (or before) ``day``'s month."""
-    index = day.year * 12 + (day.month - 1) + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return dt.date(*shift_month(day.year, day.month, months), 1)
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
