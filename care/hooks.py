@@ -24,12 +24,10 @@ def move_messages_on_merge(*, kept, duplicate) -> dict:
 
 
 def scrub_messages_on_anonymise(*, customer) -> None:
-    """Anonymisation: message texts carry the customer's name; keep the rows (campaign figures)
-    and scrub the texts. Queued messages are skipped so nothing is sent to an erased customer."""
-    Message.objects.filter(customer=customer, status=Message.Status.QUEUED).update(
-        status=Message.Status.SKIPPED, status_reason="anonymised"
-    )
-    Message.objects.filter(customer=customer).update(subject="", body="")
+    """customers.hooks anonymise handler (the rule lives in the messages service)."""
+    from care.services import messages_scrub_for_anonymised
+
+    messages_scrub_for_anonymised(customer=customer)
 
 
 def customer_care_panel(customer, request):

@@ -40,5 +40,6 @@ from care.services.messages import (  # noqa: F401
     message_enqueue,
     message_resend,
     messages_dispatch_due,
+    messages_scrub_for_anonymised,
     next_send_time,
 )

@@ -157,6 +157,16 @@ def _after_failure(message: Message, error: str, *, transient: bool) -> Delivery
     return DeliveryResult("failed", reason=error)
 
 
+def messages_scrub_for_anonymised(*, customer: Customer) -> int:
+    """Anonymisation: queued messages are skipped (nothing goes to an erased customer) and every
+    message text is scrubbed; the rows stay for the campaign figures. Returns how many were skipped."""
+    skipped = Message.objects.filter(customer=customer, status=Message.Status.QUEUED).update(
+        status=Message.Status.SKIPPED, status_reason="anonymised"
+    )
+    Message.objects.filter(customer=customer).update(subject="", body="")
+    return skipped
+
+
 def messages_dispatch_due(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
     """Hand due queued messages to workers: never in quiet hours; messages already handed over are
     handed again only after ``CARE_REDISPATCH_AFTER_SECONDS`` (a lost task). Returns how many."""
