@@ -9,16 +9,23 @@ MANAGE := $(BIN)/python manage.py
 
 .PHONY: run test install install-dev lint bench clean i18n
 
+# uv (from PyPI) installs the project in seconds where pip takes half a minute; pip is the fallback
+# when uv cannot be installed or cannot reach the index (for example behind a pip-only mirror).
+UV_SPEC := uv>=0.9,<0.14
+define venv_install
+	($(PIP) install --quiet "$(UV_SPEC)" && $(BIN)/uv pip install --quiet --python $(BIN)/python $(1)) \
+		|| $(PIP) install --quiet $(1)
+endef
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e .
+	$(call venv_install,-e .)
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e ".[dev]"
+	$(call venv_install,-e ".[dev]")
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -32,7 +39,7 @@ run: install .env
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	$(MANAGE) ensure_admin
-	$(MANAGE) seed_demo --if-empty
+	# The demo company is seeded by Procfile.dev's "demo" process, beside the running server.
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install-dev

@@ -112,6 +112,28 @@ def test_if_empty_does_nothing_when_customers_exist_and_a_plain_seed_refuses(no_
         seed()
 
 
+def test_if_empty_warns_that_an_interrupted_seeding_left_the_demo_incomplete(monkeypatch):
+    def stopped_midway(*, rng, stdout):
+        raise KeyboardInterrupt  # the user pressed Ctrl-C while `make run` seeded beside the server
+
+    module = types.ModuleType("stoppingapp.demo")
+    module.__spec__ = importlib.machinery.ModuleSpec("stoppingapp.demo", None)
+    module.seed = stopped_midway
+    package = types.ModuleType("stoppingapp")
+    package.__spec__ = importlib.machinery.ModuleSpec("stoppingapp", None, is_package=True)
+    package.__path__ = []
+    monkeypatch.setitem(sys.modules, "stoppingapp", package)
+    monkeypatch.setitem(sys.modules, "stoppingapp.demo", module)
+    monkeypatch.setattr(seed_demo_command, "DEMO_APPS", ("stoppingapp",))
+    with pytest.raises(KeyboardInterrupt):
+        seed()
+    assert Customer.objects.exists()  # the customers part had committed
+    errors = StringIO()
+    call_command("seed_demo", if_empty=True, stdout=StringIO(), stderr=errors)
+    assert "stopped before it finished" in errors.getvalue()
+
+
+
 def test_the_other_apps_demo_seed_is_called_in_order_with_its_own_generator(monkeypatch):
     calls = []
     for app in ("fakeloyalty", "fakecare"):

@@ -29,10 +29,14 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
+from core.models import JobRun
 from customers import demo
 from customers.models import Customer
 
+SEED_MARKER = "seed_demo"
 DEMO_APPS = ("loyalty", "care", "complaints", "kpis")
 
 
@@ -54,7 +58,14 @@ class Command(BaseCommand):
     def handle(self, *args, seed, if_empty, customers, orders, drivers, password, scale, **options):
         has_customers = Customer.objects.exists()
         if if_empty and has_customers:
-            self.stdout.write("Customers already exist: no demo data added.")
+            marker = JobRun.objects.filter(name=SEED_MARKER).first()
+            if marker and marker.last_started_at and not marker.last_finished_at:
+                self.stderr.write(self.style.WARNING(
+                    "An earlier demo seeding stopped before it finished, so the demo data is incomplete. "
+                    "To start over on the embedded database: make clean && make run"
+                ))
+            else:
+                self.stdout.write("Customers already exist: no demo data added.")
             return
         started = time.perf_counter()
         if scale:
@@ -69,6 +80,10 @@ class Command(BaseCommand):
         if has_customers:
             raise CommandError("The database already has customers: seed the demo company into an empty database "
                                "(or pass --if-empty).")
+        # Each part commits on its own (the server, worker and beat run beside the seeding in `make run`);
+        # the marker tells a later --if-empty run whether the whole company got there.
+        JobRun.objects.update_or_create(name=SEED_MARKER, defaults={
+            "last_started_at": timezone.now(), "last_finished_at": None, "last_result": ""})
         company = demo.seed(rng=random.Random(seed), stdout=self.stdout, customers=customers or 2000,
                             drivers=drivers, password=password)
         self.stdout.write(f"  (customers part: {time.perf_counter() - started:.1f} s)")
@@ -80,7 +95,10 @@ class Command(BaseCommand):
             with transaction.atomic():
                 module.seed(rng=random.Random(seed * 100 + offset), stdout=self.stdout)
             self.stdout.write(f"  ({app} part: {time.perf_counter() - app_started:.1f} s)")
-        self.stdout.write(self.style.SUCCESS(f"Demo company created in {time.perf_counter() - started:.1f} s."))
+        elapsed = time.perf_counter() - started
+        JobRun.objects.filter(name=SEED_MARKER).update(
+            last_finished_at=timezone.now(), runs=F("runs") + 1, last_result=f"demo company created in {elapsed:.1f} s")
+        self.stdout.write(self.style.SUCCESS(f"Demo company created in {elapsed:.1f} s."))
         self.stdout.write("Demo staff (all share one password):")
         for username, role, _team, _takes in demo.STAFF_PLAN:
             self.stdout.write(f"  {username:<12} {role}")
