@@ -13,7 +13,7 @@ MANAGE := $(BIN)/python manage.py
 # when uv cannot be installed or cannot reach the index (for example behind a pip-only mirror).
 UV_SPEC := uv>=0.9,<0.14
 define venv_install
-	($(PIP) install --quiet "$(UV_SPEC)" && $(BIN)/uv pip install --quiet --python $(BIN)/python $(1)) \
+	($(PIP) install --quiet "$(UV_SPEC)" && $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python $(1)) \
 		|| $(PIP) install --quiet $(1)
 endef
 
