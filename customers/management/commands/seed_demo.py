@@ -28,7 +28,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from customers import demo
 from customers.models import Customer
 
 SEED_MARKER = "seed_demo"
+SQLITE_WRITER_PAUSE = 1.0  # seconds
 DEMO_APPS = ("loyalty", "care", "complaints", "kpis")
 
 
@@ -91,6 +92,10 @@ class Command(BaseCommand):
             if importlib.util.find_spec(app) is None or importlib.util.find_spec(f"{app}.demo") is None:
                 continue
             module = importlib.import_module(f"{app}.demo")
+            if connection.vendor == "sqlite" and not connection.in_atomic_block:
+                # SQLite has one writer at a time and its lock waiters poll: a short pause between the
+                # parts lets beat and the worker (running beside `make run`'s seeding) write in between.
+                time.sleep(SQLITE_WRITER_PAUSE)
             app_started = time.perf_counter()
             with transaction.atomic():
                 module.seed(rng=random.Random(seed * 100 + offset), stdout=self.stdout)
