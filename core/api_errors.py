@@ -28,7 +28,6 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +228,10 @@ def _to_drf(exc):
 def exception_handler(exc, context):
     """DRF's ``EXCEPTION_HANDLER``: every error as ``{"code", "message", "errors"}``."""
     exc = _to_drf(exc)
+    # Imported here: rest_framework.views reads DEFAULT_RENDERER_CLASSES (this module) on import, so a
+    # module-level import made "import core.api_errors" fail when it came first (e.g. in a worker).
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)  # keeps headers: WWW-Authenticate, Retry-After
     if response is None:
         log.error("unhandled exception in API view %s", context.get("view"), exc_info=exc)

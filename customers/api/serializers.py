@@ -1,14 +1,23 @@
 """Input and output serializers of the order endpoints. Field rules come from
 ``customers.validators`` (the same functions the models and the admin use)."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import (
+    MaxLengthValidator,
+    MinLengthValidator,
+    ProhibitNullCharactersValidator,
+    RegexValidator,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from customers.models import Order
 from customers.validators import normalise_mobile
@@ -218,6 +227,101 @@ def _order_in_template() -> OrderInSerializer:
     return _ORDER_IN
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_PLAIN_STRING_VALIDATORS = (MaxLengthValidator, MinLengthValidator, ProhibitNullCharactersValidator,
+                            ProhibitSurrogateCharactersValidator, RegexValidator)
+_LEAF_CHECKS: dict = {}
+
+
+def _string_check(field):
+    """For a CharField (RegexField, MobileField) with only the usual validators: the field's rules on a
+    plain string, without DRF's per-character surrogate scan and validator bookkeeping."""
+    max_length, min_length = field.max_length, field.min_length
+    regexes = [v.regex for v in field.validators if isinstance(v, RegexValidator) and not v.inverse_match]
+    mobile = isinstance(field, MobileField)
+
+    def check(value):
+        if type(value) is not str:
+            return _FALLBACK
+        text = value.strip() if field.trim_whitespace else value
+        if not text:
+            return "" if field.allow_blank and not mobile else _FALLBACK
+        if (max_length is not None and len(text) > max_length) or (min_length is not None and len(text) < min_length):
+            return _FALLBACK
+        if "\x00" in text or (not text.isascii() and _SURROGATES.search(text)):
+            return _FALLBACK
+        for regex in regexes:
+            if not regex.search(text):
+                return _FALLBACK
+        if mobile:
+            try:
+                return normalise_mobile(text)
+            except DjangoValidationError:
+                return _FALLBACK
+        return text
+
+    return check
+
+
+def _datetime_check(field):
+    """ISO 8601 with an offset (what platforms send), as DRF parses it (Django's ``parse_datetime``
+    tries ``fromisoformat`` first) and moves it to the current time zone; anything else: the field."""
+
+    def check(value):
+        if type(value) is not str:
+            return _FALLBACK
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return _FALLBACK
+        zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+        if parsed.tzinfo is None or zone is None:
+            return _FALLBACK  # naive: DRF's own handling (current zone, DST checks)
+        try:
+            return parsed.astimezone(zone)
+        except OverflowError:
+            return _FALLBACK
+
+    return check
+
+
+def _generic_check(field):
+    """Any other leaf: the field's own conversion and validators, without ``run_validation``'s wrapping."""
+    validators = field.validators
+
+    def check(value):
+        if value is None:
+            return _FALLBACK
+        try:
+            out = field.to_internal_value(value)
+            for validator in validators:
+                validator(out)
+        except (serializers.ValidationError, DjangoValidationError):
+            return _FALLBACK
+        return out
+
+    return check
+
+
+def _leaf_check(field):
+    key = id(field)
+    check = _LEAF_CHECKS.get(key)
+    if check is None:
+        if isinstance(field, serializers.CharField) and all(
+            isinstance(v, _PLAIN_STRING_VALIDATORS) for v in field.validators
+        ):
+            check = _string_check(field)
+        elif type(field) is serializers.DateTimeField and not field.validators and list(
+            getattr(field, "input_formats", api_settings.DATETIME_INPUT_FORMATS)
+        ) == [ISO_8601]:
+            check = _datetime_check(field)
+        else:
+            check = _generic_check(field)
+        _LEAF_CHECKS[key] = (field, check)  # the field is kept alive with its id
+        return check
+    return check[1]
+
+
 def _fast_fields(fields, raw):
     """``raw`` validated against ``fields`` (a serializer's bound fields) with each leaf field's own
     ``run_validation`` (same rules, same normalisation), or ``_FALLBACK`` whenever anything is not
@@ -242,10 +346,15 @@ def _fast_fields(fields, raw):
                 return _FALLBACK
             out[name] = value
             continue
-        try:
-            out[name] = field.run_validation(value)
-        except (serializers.ValidationError, DjangoValidationError):
+        if value is None:
+            if not field.allow_null:
+                return _FALLBACK
+            out[name] = None
+            continue
+        value = _leaf_check(field)(value)
+        if value is _FALLBACK:
             return _FALLBACK
+        out[name] = value
     return out
 
 

@@ -139,6 +139,33 @@ def _row_values(fields, rows, now):
     return columns
 
 
+_CAST_TYPES: dict = {}
+
+
+def _cast_type(f) -> str:
+    """The PostgreSQL type of a field's column (``cast_db_type`` recomputes it on every call)."""
+    key = (f.model, f.attname)
+    if key not in _CAST_TYPES:
+        _CAST_TYPES[key] = f.cast_db_type(connection)
+    return _CAST_TYPES[key]
+
+
+def _pg_array_literal(values) -> str:
+    """A PostgreSQL array literal (``{"a","b",NULL}``) of plain values, cast by the statement to the
+    column's type. One string parameter per column: psycopg adapts element by element in Python
+    (12 µs per timestamp), building the literal here takes a fraction of that."""
+    parts = []
+    for v in values:
+        if v is None:
+            parts.append("NULL")
+        elif type(v) is int:
+            parts.append(str(v))
+        else:
+            text = v.isoformat() if isinstance(v, dt.date) else str(v)
+            parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
 def _source(fields, columns) -> tuple[str, list]:
     """The row source of an INSERT: ``SELECT * FROM unnest(%s::type[], …)`` with one array per column
     on PostgreSQL (a short statement with a constant number of parameters: nothing for psycopg or
@@ -147,10 +174,11 @@ def _source(fields, columns) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         params = []
         for f, values in zip(fields, columns, strict=True):
-            if not all(isinstance(v, _PLAIN) for v in values):
-                values = [f.get_db_prep_save(v, connection=connection) for v in values]
-            params.append(values)
-        return "SELECT * FROM unnest(" + ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields) + ")", params
+            if all(isinstance(v, _PLAIN) for v in values):
+                params.append(_pg_array_literal(values))
+            else:
+                params.append([f.get_db_prep_save(v, connection=connection) for v in values])
+        return "SELECT * FROM unnest(" + ", ".join(f"%s::{_cast_type(f)}[]" for f in fields) + ")", params
     n = len(columns[0]) if columns else 0
     params = [f.get_db_prep_save(columns[j][i], connection=connection) for i in range(n) for j, f in enumerate(fields)]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
