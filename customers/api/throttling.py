@@ -7,40 +7,88 @@ request, so ``override_settings`` and a restart with new env values apply. Scope
 - ``platform_batch``: the batch endpoint, which carries up to 500 orders a call;
 - ``staff``: staff users reading through the API.
 
-Counters live in the ``API_THROTTLE_CACHE`` cache (Redis when ``REDIS_URL`` is set, so all
+Each limit is a fixed-window counter (one integer per platform and window; ``Retry-After`` is the
+time to the next window). Counters live in the ``API_THROTTLE_CACHE`` cache (Redis when ``REDIS_URL`` is set, so all
 gunicorn workers share them). If that cache is unreachable the request is let through: a rate
 limiter must not turn a Redis outage into a platform outage.
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import caches
-from rest_framework.throttling import SimpleRateThrottle
+from django.core.cache.backends.redis import RedisCache
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from customers.api.auth import platform_of
 
 log = logging.getLogger(__name__)
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
+def window_key(base: str, duration: int, now: float | None = None) -> str:
+    """The counter of ``base`` for the fixed window (of ``duration`` seconds) that holds ``now``."""
+    now = time.time() if now is None else now
+    return f"{base}:{int(now // duration)}"
+
+
+def _count(cache, key: str, duration: int) -> int:
+    """Add one to the window's counter and return it. On Redis: ``SET NX EX`` + ``INCR`` in one round
+    trip (an integer, whatever the rate: DRF's default keeps a list of every request time of the
+    window and sends it back and forth on each request). Elsewhere: the cache's add/incr."""
+    if isinstance(cache, RedisCache):
+        full = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(full, write=True)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(full, 0, ex=duration + 1, nx=True)
+        pipe.incr(full)
+        return pipe.execute()[1]
+    if cache.add(key, 1, timeout=duration + 1):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired in between: this request opens the window again
+        cache.add(key, 1, timeout=duration + 1)
+        return 1
+
+
+class _SettingsRateThrottle(BaseThrottle):
+    """A fixed-window counter per client and scope (rates such as ``1200/min``); ``wait()`` is the
+    time to the next window, sent as ``Retry-After``."""
+
     scope = "platform"
+    parse_rate = SimpleRateThrottle.parse_rate
 
     def __init__(self):
         # Rates and cache are looked up per request (not frozen at import like DRF's defaults).
         self.cache = caches[getattr(settings, "API_THROTTLE_CACHE", "default")]
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        self.wait_seconds = None
 
     def get_rate(self):
         return getattr(settings, "API_THROTTLE_RATES", {}).get(self.scope)
 
+    def get_cache_key(self, request, view):
+        raise NotImplementedError
+
     def allow_request(self, request, view):
+        rate = self.get_rate()
+        key = self.get_cache_key(request, view)
+        if rate is None or key is None:
+            return True
+        num_requests, duration = self.parse_rate(rate)
+        now = time.time()
         try:
-            return super().allow_request(request, view)
+            count = _count(self.cache, window_key(key, duration, now), duration)
         except Exception:  # noqa: BLE001 - cache down: let the request through, loudly
             log.warning("API throttle cache unavailable; request let through", exc_info=True)
             return True
+        if count <= num_requests:
+            return True
+        self.wait_seconds = max(1, int(duration - now % duration + 0.999))
+        return False
+
+    def wait(self):
+        return self.wait_seconds
 
 
 class PlatformRateThrottle(_SettingsRateThrottle):
@@ -60,13 +108,9 @@ class PlatformRateThrottle(_SettingsRateThrottle):
     def allow_request(self, request, view):
         platform = platform_of(request)
         user = getattr(request, "user", None)
-        scope = "platform" if platform is not None else (
+        self.scope = "platform" if platform is not None else (
             "staff" if user is not None and getattr(user, "is_authenticated", False) else "anon"
         )
-        if scope != self.scope:
-            self.scope = scope
-            self.rate = self.get_rate()
-            self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 
 
