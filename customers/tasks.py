@@ -2,11 +2,18 @@ from celery import shared_task
 
 from core.services import job_run_record
 from customers.services import dormancy_sweep, order_events_process
+from customers.services.events import order_events_enqueue, order_events_task_started
+
+PROCESS_LIMIT = 500
 
 
 @shared_task(name="customers.process_order_events")
 def process_order_events() -> int:
-    return order_events_process(limit=500)
+    order_events_task_started()
+    done = order_events_process(limit=PROCESS_LIMIT)
+    if done >= PROCESS_LIMIT:  # a full page: more may be pending (a batch of 500 makes up to 1,000 events)
+        order_events_enqueue()
+    return done
 
 
 @shared_task(name="customers.sweep_order_events")

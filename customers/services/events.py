@@ -3,6 +3,8 @@ by a periodic sweep, each event once (``processed_at``), handlers idempotent."""
 
 import logging
 
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,16 +22,52 @@ def order_events_emit(*, order_ids, kind: str) -> None:
     if not ids:
         return
     OrderEvent.objects.bulk_create([OrderEvent(order_id=i, kind=kind) for i in ids], ignore_conflicts=True)
+    transaction.on_commit(order_events_enqueue)
 
-    def enqueue():
-        from customers.tasks import process_order_events
 
+# While a processing task is queued and has not started, more pushes need no task of their own: the
+# queued one reads the pending events when it starts. A flag in the shared Redis cache says so.
+_QUEUED_FLAG = "order-events:task-queued"
+_QUEUED_FLAG_SECONDS = 60  # a lost task (worker killed) stops blocking new ones after this; the sweep catches up
+
+
+def _shared_cache():
+    cache = caches["api"]
+    return cache if isinstance(cache, RedisCache) else None  # per-process caches cannot be shared
+
+
+def order_events_enqueue() -> None:
+    """After commit: ask a worker to process the pending events, unless a task that will see them is
+    already queued. Never raises: with the broker down the events stay pending for the sweep."""
+    from customers.tasks import process_order_events
+
+    cache = _shared_cache()
+    if cache is not None:
         try:
-            process_order_events.delay()
-        except Exception:  # noqa: BLE001 - broker down: the sweep catches up
-            log.warning("could not enqueue order-event processing; the sweep will catch up", exc_info=True)
+            if not cache.add(_QUEUED_FLAG, 1, timeout=_QUEUED_FLAG_SECONDS):
+                return
+        except Exception:  # noqa: BLE001 - Redis down: enqueue anyway (the broker may still answer)
+            cache = None
+    try:
+        process_order_events.delay()
+    except Exception:  # noqa: BLE001 - broker down: the sweep catches up
+        log.warning("could not enqueue order-event processing; the sweep will catch up", exc_info=True)
+        if cache is not None:
+            try:
+                cache.delete(_QUEUED_FLAG)
+            except Exception:  # noqa: BLE001 - it expires on its own
+                pass
 
-    transaction.on_commit(enqueue)
+
+def order_events_task_started() -> None:
+    """The processing task calls this before it reads the pending events: a push committed from now
+    on queues a new task (its events may come after this task's read)."""
+    cache = _shared_cache()
+    if cache is not None:
+        try:
+            cache.delete(_QUEUED_FLAG)
+        except Exception:  # noqa: BLE001 - the flag expires on its own
+            log.warning("could not clear the order-events queued flag", exc_info=True)
 
 
 def order_events_process(*, limit: int = 500) -> int:

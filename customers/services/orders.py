@@ -63,7 +63,7 @@ from customers.models import (
     Review,
 )
 from customers.services.customers import customer_refresh_order_dates
-from customers.services.events import order_events_emit
+from customers.services.events import order_events_emit, order_events_enqueue
 from customers.validators import validate_address, validate_full_name
 
 log = logging.getLogger(__name__)
@@ -503,16 +503,7 @@ def _events_emit(events: list[tuple[int, str]]) -> None:
     now = timezone.now()
     _upsert(OrderEvent, [{"order_id": pk, "kind": kind, "created_at": now} for pk, kind in events],
             conflict=None, ignore_conflicts=True)
-    transaction.on_commit(_enqueue_events)
-
-
-def _enqueue_events() -> None:
-    from customers.tasks import process_order_events
-
-    try:
-        process_order_events.delay()
-    except Exception:  # noqa: BLE001 - broker down: the sweep catches up
-        log.warning("could not enqueue order-event processing; the sweep will catch up", exc_info=True)
+    transaction.on_commit(order_events_enqueue)
 
 
 def _link_platform_accounts(platform, items, customers, results) -> None:

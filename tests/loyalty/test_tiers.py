@@ -112,7 +112,9 @@ def test_review_upgrades_customers_the_rules_lift_without_an_order_event():
 def test_manual_tier_needs_permission_reason_and_end_and_is_respected_until_it_ends():
     customer = CustomerFactory()
     agent, supervisor = StaffFactory(role=Role.CS_AGENT), StaffFactory(role=Role.CS_SUPERVISOR)
-    until = timezone.localdate() + dt.timedelta(days=10)
+    # Reviews run on the 1st of each month: the manual tier holds through next month's review and has
+    # ended by the one after (the last day of next month, whatever today's date).
+    until = rules.add_months(timezone.localdate().replace(day=1), 2) - dt.timedelta(days=1)
     with pytest.raises(NotAllowed):
         services.tier_set_manually(customer=customer, tier=Tier.GOLD, reason="VIP", until=until, actor=agent)
     with pytest.raises(LoyaltyError):
