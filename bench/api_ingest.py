@@ -269,6 +269,10 @@ def main() -> int:
             failed.append("batch orders/s")
 
         # --- 2. single orders from 16 concurrent clients --------------------------------------------
+        # Statistics for the 10,000 new rows, as autovacuum would have gathered them on a running server
+        # (some machines run PostgreSQL with autovacuum off; without statistics plans degrade).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
         mobiles = list(Customer.objects.filter(source_platform=platform).values_list("mobile", flat=True)[:2000])
         per_client = args.single // args.clients
         latencies = []

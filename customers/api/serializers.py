@@ -19,7 +19,7 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from customers.models import Order
+from customers.models import Order, Review
 from customers.validators import normalise_mobile
 
 EXTERNAL_ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
@@ -186,6 +186,66 @@ class OrderOutSerializer(serializers.Serializer):
     def get_rating(self, order) -> RatingOutSerializer(allow_null=True):
         review = getattr(order, "review", None) if hasattr(order, "review") else None
         return RatingOutSerializer(review).data if review is not None else None
+
+
+# The columns of one order as OrderOutSerializer shows it, read in one query without model instances.
+ORDER_OUT_VALUES = (
+    "id", "external_id", "status", "customer__public_id", "driver_id", "driver__employee_no", "driver__name",
+    "booked_at", "started_at", "finished_at", "pickup_address", "pickup_lat", "pickup_lng", "dropoff_address",
+    "dropoff_lat", "dropoff_lng", "distance_km", "fee", "created_at", "updated_at", "review__rating",
+    "review__recommend_score", "review__comment", "review__updated_at",
+)
+_OUT = {}
+
+
+def _out_fields():
+    """Bound fields of one OrderOutSerializer (and its nested ones), built once: their
+    ``to_representation`` formats values exactly as the serializer does (dates in the current time
+    zone, decimals to their places)."""
+    if not _OUT:
+        order, place, rating = OrderOutSerializer().fields, PlaceOutSerializer().fields, RatingOutSerializer().fields
+        _OUT.update(order=order, place=place, rating=rating)
+    return _OUT
+
+
+def order_out(row: dict) -> dict:
+    """``OrderOutSerializer(order).data`` from a ``values(*ORDER_OUT_VALUES)`` row: the hot path of the
+    push response (a quarter of a single push's time went to building the instance and serializer)."""
+    f = _out_fields()
+    order, place, rating = f["order"], f["place"], f["rating"]
+
+    def rep(fields, name, value):
+        return None if value is None else fields[name].to_representation(value)
+
+    def place_out(kind):
+        address = row[f"{kind}_address"]
+        if not address:
+            return None
+        return {"address": address, "lat": rep(place, "lat", row[f"{kind}_lat"]),
+                "lng": rep(place, "lng", row[f"{kind}_lng"])}
+
+    score = row["review__rating"]
+    return {
+        "id": row["id"],
+        "external_id": row["external_id"],
+        "status": rep(order, "status", row["status"]),
+        "customer_id": rep(order, "customer_id", row["customer__public_id"]),
+        "driver": None if row["driver_id"] is None else {
+            "employee_no": row["driver__employee_no"], "name": row["driver__name"]},
+        "booked_at": rep(order, "booked_at", row["booked_at"]),
+        "started_at": rep(order, "started_at", row["started_at"]),
+        "finished_at": rep(order, "finished_at", row["finished_at"]),
+        "pickup": place_out("pickup"),
+        "dropoff": place_out("dropoff"),
+        "distance_km": rep(order, "distance_km", row["distance_km"]),
+        "fee": rep(order, "fee", row["fee"]),
+        "rating": None if score is None else {
+            "score": score, "level": str(dict(Review._meta.get_field("rating").flatchoices).get(score, score)),
+            "recommend": row["review__recommend_score"], "comment": row["review__comment"],
+            "updated_at": rep(rating, "updated_at", row["review__updated_at"])},
+        "created_at": rep(order, "created_at", row["created_at"]),
+        "updated_at": rep(order, "updated_at", row["updated_at"]),
+    }
 
 
 class BatchItemOutSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from customers.api.idempotency import idempotent
 from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
 from customers.api.scoping import orders_visible_to
 from customers.api.serializers import (
+    ORDER_OUT_VALUES,
     BatchInSerializer,
     BatchOutSerializer,
     ErrorSerializer,
@@ -23,6 +24,7 @@ from customers.api.serializers import (
     OrderOutSerializer,
     RatingInSerializer,
     order_in_fast,
+    order_out,
 )
 from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
 from customers.models import Order
@@ -46,8 +48,8 @@ _ERRORS = {
 
 
 def _order_response(order_id: int, *, created: bool) -> Response:
-    order = Order.objects.select_related("customer", "driver", "review").get(pk=order_id)
-    return Response(OrderOutSerializer(order).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    row = Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()
+    return Response(order_out(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class OrderPushView(APIView):
