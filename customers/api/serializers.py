@@ -13,6 +13,7 @@ from django.core.validators import (
     ProhibitNullCharactersValidator,
     RegexValidator,
 )
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import ISO_8601, serializers
@@ -196,6 +197,28 @@ ORDER_OUT_VALUES = (
     "review__recommend_score", "review__comment", "review__updated_at",
 )
 _OUT = {}
+_ORDER_OUT_SQL: dict = {}
+
+
+def order_out_row(order_id: int) -> dict:
+    """``Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()``. On PostgreSQL the
+    statement is compiled by the ORM once per process and then only executed (these columns need no
+    conversion beyond psycopg's own), which is most of what reading the answer back cost."""
+    queryset = Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES)
+    if connection.vendor != "postgresql":
+        return queryset.get()
+    sql = _ORDER_OUT_SQL.get(connection.alias)
+    if sql is None:
+        sql, params = Order.objects.filter(pk=-1).values(*ORDER_OUT_VALUES).query.sql_with_params()
+        if list(params) != [-1]:  # pragma: no cover - the query shape is fixed above
+            return queryset.get()
+        _ORDER_OUT_SQL[connection.alias] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [order_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Order.DoesNotExist
+    return dict(zip(ORDER_OUT_VALUES, row, strict=True))
 
 
 def _out_fields():

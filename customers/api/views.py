@@ -16,7 +16,6 @@ from customers.api.idempotency import idempotent
 from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
 from customers.api.scoping import orders_visible_to
 from customers.api.serializers import (
-    ORDER_OUT_VALUES,
     BatchInSerializer,
     BatchOutSerializer,
     ErrorSerializer,
@@ -25,9 +24,9 @@ from customers.api.serializers import (
     RatingInSerializer,
     order_in_fast,
     order_out,
+    order_out_row,
 )
 from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
-from customers.models import Order
 from customers.services.orders import CREATED, ingestion_record, order_rate, orders_ingest
 
 _IDEMPOTENCY = OpenApiParameter(
@@ -48,8 +47,8 @@ _ERRORS = {
 
 
 def _order_response(order_id: int, *, created: bool) -> Response:
-    row = Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()
-    return Response(order_out(row), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    answer = order_out(order_out_row(order_id))
+    return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class OrderPushView(APIView):

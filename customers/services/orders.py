@@ -219,6 +219,30 @@ def _upsert(model, rows: list[dict], *, conflict: list[str] | None, update: list
         return cursor.fetchall() if returning else []
 
 
+_IN_SQL: dict = {}
+
+
+def _values_in(model, field: str, keys, cols: tuple[str, ...]) -> list[tuple]:
+    """``model.objects.filter(<field>__in=keys).values_list(*cols)`` for plain columns. On PostgreSQL
+    one fixed statement, ``… WHERE <column> = ANY(<array literal>)``, built once per process: for a
+    single push, building the ORM query cost more than the database spent running it."""
+    keys = list(keys)
+    if connection.vendor != "postgresql":
+        return list(model.objects.filter(**{f"{field}__in": keys}).values_list(*cols))
+    cache_key = (model, field, cols)
+    sql = _IN_SQL.get(cache_key)
+    if sql is None:
+        opts, qn = model._meta, connection.ops.quote_name
+        key_field = opts.get_field(field)
+        columns = ", ".join(qn(opts.pk.column if c == "pk" else opts.get_field(c).column) for c in cols)
+        sql = (f"SELECT {columns} FROM {qn(opts.db_table)} "
+               f"WHERE {qn(key_field.column)} = ANY(%s::{_cast_type(key_field)}[])")
+        _IN_SQL[cache_key] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_pg_array_literal(keys)])
+        return cursor.fetchall()
+
+
 def _chunks(seq, size):
     for i in range(0, len(seq), size):
         yield seq[i:i + size]
@@ -229,8 +253,7 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
     """index → {"id", "owner_id", "public_id", "full_name"} for every item, creating new customers."""
     cols = ("pk", "owner_id", "public_id", "full_name", "mobile")
     mobiles = sorted({it["customer"]["mobile"] for it in items})
-    by_mobile = {row[4]: dict(zip(cols, row, strict=True)) for row in
-                 Customer.objects.filter(mobile__in=mobiles).values_list(*cols)}
+    by_mobile = {row[4]: dict(zip(cols, row, strict=True)) for row in _values_in(Customer, "mobile", mobiles, cols)}
     missing = [it for it in items if it["customer"]["mobile"] not in by_mobile]
     by_account: dict[str, dict] = {}
     ext_ids = sorted({it["customer"].get("external_id") for it in missing if it["customer"].get("external_id")})
@@ -264,8 +287,8 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
                                  "full_name": row["full_name"], "mobile": mobile}
         lost = [m for m in to_create if m not in by_mobile]  # created meanwhile by a concurrent push
         if lost:
-            by_mobile.update({row[4]: dict(zip(cols, row, strict=True)) for row in
-                              Customer.objects.filter(mobile__in=lost).values_list(*cols)})
+            by_mobile.update({row[4]: dict(zip(cols, row, strict=True))
+                              for row in _values_in(Customer, "mobile", lost, cols)})
     resolved = {}
     fill_names = {}
     for it in items:
@@ -307,12 +330,11 @@ def _resolve_drivers(items: list[dict]) -> dict[str, int]:
             wanted.setdefault(d["employee_no"], (d.get("name") or "").strip() or d["employee_no"])
     if not wanted:
         return {}
-    found = dict(Driver.objects.filter(employee_no__in=list(wanted)).values_list("employee_no", "pk"))
+    found = dict(_values_in(Driver, "employee_no", wanted, ("employee_no", "pk")))
     new = [Driver(employee_no=no, name=wanted[no][:60]) for no in sorted(wanted) if no not in found]
     if new:
         Driver.objects.bulk_create(new, ignore_conflicts=True)
-        found.update(Driver.objects.filter(employee_no__in=[d.employee_no for d in new])
-                     .values_list("employee_no", "pk"))
+        found.update(_values_in(Driver, "employee_no", [d.employee_no for d in new], ("employee_no", "pk")))
     return found
 
 

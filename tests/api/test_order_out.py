@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from customers.api.serializers import ORDER_OUT_VALUES, OrderOutSerializer, order_out
+from customers.api.serializers import ORDER_OUT_VALUES, OrderOutSerializer, order_out, order_out_row
 from customers.models import Order, Review
 from tests.factories import CustomerFactory, DriverFactory, OrderFactory
 
@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _both(order):
-    row = Order.objects.filter(pk=order.pk).values(*ORDER_OUT_VALUES).get()
+    row = order_out_row(order.pk)
+    assert row == Order.objects.filter(pk=order.pk).values(*ORDER_OUT_VALUES).get()  # the SQL read = the ORM's
     instance = Order.objects.select_related("customer", "driver", "review").get(pk=order.pk)
     return order_out(row), dict(OrderOutSerializer(instance).data)
 
