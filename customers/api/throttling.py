@@ -17,10 +17,9 @@ import logging
 import time
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
+from core.redis_client import redis_for
 from customers.api.auth import platform_of
 
 log = logging.getLogger(__name__)
@@ -32,13 +31,13 @@ def window_key(base: str, duration: int, now: float | None = None) -> str:
     return f"{base}:{int(now // duration)}"
 
 
-def _count(cache, key: str, duration: int) -> int:
+def _count(alias: str, key: str, duration: int) -> int:
     """Add one to the window's counter and return it. On Redis: ``SET NX EX`` + ``INCR`` in one round
     trip (an integer, whatever the rate: DRF's default keeps a list of every request time of the
     window and sends it back and forth on each request). Elsewhere: the cache's add/incr."""
-    if isinstance(cache, RedisCache):
+    cache, client = redis_for(alias)
+    if client is not None:
         full = cache.make_and_validate_key(key)
-        client = cache._cache.get_client(full, write=True)
         pipe = client.pipeline(transaction=False)
         pipe.set(full, 0, ex=duration + 1, nx=True)
         pipe.incr(full)
@@ -61,7 +60,7 @@ class _SettingsRateThrottle(BaseThrottle):
 
     def __init__(self):
         # Rates and cache are looked up per request (not frozen at import like DRF's defaults).
-        self.cache = caches[getattr(settings, "API_THROTTLE_CACHE", "default")]
+        self.cache_alias = getattr(settings, "API_THROTTLE_CACHE", "default")
         self.wait_seconds = None
 
     def get_rate(self):
@@ -78,7 +77,7 @@ class _SettingsRateThrottle(BaseThrottle):
         num_requests, duration = self.parse_rate(rate)
         now = time.time()
         try:
-            count = _count(self.cache, window_key(key, duration, now), duration)
+            count = _count(self.cache_alias, window_key(key, duration, now), duration)
         except Exception:  # noqa: BLE001 - cache down: let the request through, loudly
             log.warning("API throttle cache unavailable; request let through", exc_info=True)
             return True

@@ -3,11 +3,10 @@ by a periodic sweep, each event once (``processed_at``), handlers idempotent."""
 
 import logging
 
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone
 
+from core.redis_client import redis_for
 from customers import hooks
 from customers.models import OrderEvent
 
@@ -31,30 +30,26 @@ _QUEUED_FLAG = "order-events:task-queued"
 _QUEUED_FLAG_SECONDS = 60  # a lost task (worker killed) stops blocking new ones after this; the sweep catches up
 
 
-def _shared_cache():
-    cache = caches["api"]
-    return cache if isinstance(cache, RedisCache) else None  # per-process caches cannot be shared
-
-
 def order_events_enqueue() -> None:
     """After commit: ask a worker to process the pending events, unless a task that will see them is
     already queued. Never raises: with the broker down the events stay pending for the sweep."""
     from customers.tasks import process_order_events
 
-    cache = _shared_cache()
-    if cache is not None:
+    cache, client = redis_for("api")  # a per-process cache cannot be shared: always enqueue then
+    flag = cache.make_and_validate_key(_QUEUED_FLAG) if client is not None else None
+    if client is not None:
         try:
-            if not cache.add(_QUEUED_FLAG, 1, timeout=_QUEUED_FLAG_SECONDS):
+            if not client.set(flag, 1, nx=True, ex=_QUEUED_FLAG_SECONDS):
                 return
         except Exception:  # noqa: BLE001 - Redis down: enqueue anyway (the broker may still answer)
-            cache = None
+            client = None
     try:
         process_order_events.delay()
     except Exception:  # noqa: BLE001 - broker down: the sweep catches up
         log.warning("could not enqueue order-event processing; the sweep will catch up", exc_info=True)
-        if cache is not None:
+        if client is not None:
             try:
-                cache.delete(_QUEUED_FLAG)
+                client.delete(flag)
             except Exception:  # noqa: BLE001 - it expires on its own
                 pass
 
@@ -62,10 +57,10 @@ def order_events_enqueue() -> None:
 def order_events_task_started() -> None:
     """The processing task calls this before it reads the pending events: a push committed from now
     on queues a new task (its events may come after this task's read)."""
-    cache = _shared_cache()
-    if cache is not None:
+    cache, client = redis_for("api")
+    if client is not None:
         try:
-            cache.delete(_QUEUED_FLAG)
+            client.delete(cache.make_and_validate_key(_QUEUED_FLAG))
         except Exception:  # noqa: BLE001 - the flag expires on its own
             log.warning("could not clear the order-events queued flag", exc_info=True)
 
