@@ -71,22 +71,22 @@ _KEY_SQL: dict = {}
 _PROBE = "\x01probe"
 
 
+def _key_query(prefix: str):
+    return PlatformAPIKey.objects.select_related("platform").filter(prefix=prefix, revoked=False).order_by("pk")[:1]
+
+
 def _key_with_platform(prefix: str) -> PlatformAPIKey | None:
     """The unrevoked key with this prefix, its platform loaded with it (``select_related``). On
     PostgreSQL the ORM compiles the statement once per process and later requests only execute it
     (compiling it was a fifth of a single push's CPU); the instances are built as the ORM builds them."""
-    queryset = PlatformAPIKey.objects.select_related("platform").filter(prefix=prefix, revoked=False).order_by("pk")
     if connection.vendor != "postgresql":
-        return queryset.first()
-    sql = _KEY_SQL.get(connection.alias)
-    if sql is None:
-        probe = PlatformAPIKey.objects.select_related("platform").filter(prefix=_PROBE, revoked=False).order_by("pk")
-        sql, params = probe[:1].query.sql_with_params()
-        if list(params) != [_PROBE, False]:  # pragma: no cover - the query shape is fixed above
-            return queryset.first()
-        _KEY_SQL[connection.alias] = sql
+        return next(iter(_key_query(prefix)), None)
+    compiled = _KEY_SQL.get(connection.alias)
+    if compiled is None:
+        compiled = _KEY_SQL[connection.alias] = _key_query(_PROBE).query.sql_with_params()
+    sql, params = compiled
     with connection.cursor() as cursor:
-        cursor.execute(sql, [prefix, False])
+        cursor.execute(sql, [prefix if p == _PROBE else p for p in params])
         row = cursor.fetchone()
     if row is None:
         return None

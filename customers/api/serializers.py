@@ -198,23 +198,22 @@ ORDER_OUT_VALUES = (
 )
 _OUT = {}
 _ORDER_OUT_SQL: dict = {}
+_PROBE_ID = -987_654_321  # stands for the order id while the statement is compiled
 
 
 def order_out_row(order_id: int) -> dict:
     """``Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()``. On PostgreSQL the
     statement is compiled by the ORM once per process and then only executed (these columns need no
     conversion beyond psycopg's own), which is most of what reading the answer back cost."""
-    queryset = Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES)
     if connection.vendor != "postgresql":
-        return queryset.get()
-    sql = _ORDER_OUT_SQL.get(connection.alias)
-    if sql is None:
-        sql, params = Order.objects.filter(pk=-1).values(*ORDER_OUT_VALUES).query.sql_with_params()
-        if list(params) != [-1]:  # pragma: no cover - the query shape is fixed above
-            return queryset.get()
-        _ORDER_OUT_SQL[connection.alias] = sql
+        return Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()
+    compiled = _ORDER_OUT_SQL.get(connection.alias)
+    if compiled is None:
+        compiled = Order.objects.filter(pk=_PROBE_ID).values(*ORDER_OUT_VALUES).query.sql_with_params()
+        _ORDER_OUT_SQL[connection.alias] = compiled
+    sql, params = compiled
     with connection.cursor() as cursor:
-        cursor.execute(sql, [order_id])
+        cursor.execute(sql, [order_id if p == _PROBE_ID else p for p in params])
         row = cursor.fetchone()
     if row is None:
         raise Order.DoesNotExist
