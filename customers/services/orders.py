@@ -185,8 +185,33 @@ def _source(fields, columns) -> tuple[str, list]:
     return "VALUES " + ", ".join([one] * n), params
 
 
+class _Writes:
+    """Statements whose answer nobody reads, sent together: on PostgreSQL in one round trip (Django's
+    psycopg cursors bind parameters on the client, which allows several statements in one execute),
+    elsewhere one by one as they come. The ingestion's trailing writes (ratings, platform links, usual
+    places, order dates, events) were five round trips of a single push."""
+
+    def __init__(self):
+        self.statements: list[str] = []
+        self.params: list = []
+
+    def add(self, sql: str, params) -> None:
+        if connection.vendor != "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+            return
+        self.statements.append(sql)
+        self.params.extend(params)
+
+    def send(self) -> None:
+        if self.statements:
+            with connection.cursor() as cursor:
+                cursor.execute(";\n".join(self.statements), self.params)
+            self.statements, self.params = [], []
+
+
 def _upsert(model, rows: list[dict], *, conflict: list[str] | None, update: list[str] = (),
-            returning: list[str] = (), ignore_conflicts: bool = False) -> list[tuple]:
+            returning: list[str] = (), ignore_conflicts: bool = False, writes: _Writes | None = None) -> list[tuple]:
     """``INSERT … [ON CONFLICT (conflict) DO NOTHING | DO UPDATE SET update…] [RETURNING …]`` of
     ``rows`` (dicts by attname; omitted fields take their defaults), in one statement. Returns the
     rows inserted or updated (``DO NOTHING``: only the rows this statement inserted, which is how
@@ -214,6 +239,9 @@ def _upsert(model, rows: list[dict], *, conflict: list[str] | None, update: list
             sql += f" ON CONFLICT ({target}) DO NOTHING"
     if returning:
         sql += " RETURNING " + ", ".join(qn(opts.get_field(c).column) for c in returning)
+    if writes is not None and not returning:
+        writes.add(sql, params)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if returning else []
@@ -472,16 +500,18 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                                 "comment": r.get("comment", ""), "source": Review.Source.PLATFORM,
                                 "created_at": now, "updated_at": now})
                 reviewed.add(res.order_id)
+        writes = _Writes()
         if reviews:
             for chunk in _chunks(reviews, 500):
                 _upsert(Review, chunk, conflict=["order"],
-                        update=["rating", "recommend_score", "comment", "source", "updated_at"])
-        _link_platform_accounts(platform, valid, customers, results)
-        _places_record_use(place_uses)
+                        update=["rating", "recommend_score", "comment", "source", "updated_at"], writes=writes)
+        _link_platform_accounts(platform, valid, customers, results, writes)
+        _places_record_use(place_uses, writes)
         if touched_customers:
-            _refresh_order_dates(sorted(touched_customers))
+            _refresh_order_dates(sorted(touched_customers), writes)
         _events_emit([(pk, OrderEvent.Kind.COMPLETED) for pk in sorted(newly_completed)]
-                     + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)])
+                     + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)], writes)
+        writes.send()
     public_ids = {c["pk"]: c["public_id"] for c in customers.values() if c}
     unknown = set(order_customer.values()) - set(public_ids)  # customers of existing orders
     if unknown:
@@ -492,7 +522,7 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
     return [results[k] for k in sorted(results)]
 
 
-def _refresh_order_dates(customer_ids: list[int]) -> None:
+def _refresh_order_dates(customer_ids: list[int], writes: _Writes) -> None:
     """``customer_refresh_order_dates`` for customers that have completed orders (every customer an
     ingestion touches): on PostgreSQL the first/last order times and the wake-up of dormant customers
     in one ``UPDATE … FROM (SELECT … GROUP BY)`` statement instead of two correlated updates."""
@@ -504,19 +534,18 @@ def _refresh_order_dates(customer_ids: list[int]) -> None:
     cutoff = timezone.now() - dt.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS)
     dormant, active = Customer.Status.DORMANT.value, Customer.Status.ACTIVE.value
     wake = "c.status = %s AND s.last_at >= %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {customers} AS c SET last_order_at = s.last_at, first_order_at = s.first_at, "
-            f"status = CASE WHEN {wake} THEN %s ELSE c.status END, "
-            f"status_reason = CASE WHEN {wake} THEN %s ELSE c.status_reason END "
-            f"FROM (SELECT customer_id, MAX(finished_at) AS last_at, MIN(finished_at) AS first_at FROM {orders} "
-            f"WHERE customer_id = ANY(%s) AND status = %s GROUP BY customer_id) AS s WHERE c.id = s.customer_id",
-            [dormant, cutoff, active, dormant, cutoff, _("Ordered again"), customer_ids,
-             Order.Status.COMPLETED.value],
-        )
+    writes.add(
+        f"UPDATE {customers} AS c SET last_order_at = s.last_at, first_order_at = s.first_at, "
+        f"status = CASE WHEN {wake} THEN %s ELSE c.status END, "
+        f"status_reason = CASE WHEN {wake} THEN %s ELSE c.status_reason END "
+        f"FROM (SELECT customer_id, MAX(finished_at) AS last_at, MIN(finished_at) AS first_at FROM {orders} "
+        f"WHERE customer_id = ANY(%s::bigint[]) AND status = %s GROUP BY customer_id) AS s WHERE c.id = s.customer_id",
+        [dormant, cutoff, active, dormant, cutoff, _("Ordered again"), _pg_array_literal(customer_ids),
+         Order.Status.COMPLETED.value],
+    )
 
 
-def _events_emit(events: list[tuple[int, str]]) -> None:
+def _events_emit(events: list[tuple[int, str]], writes: _Writes) -> None:
     """The outbox rows of this ingestion (``COMPLETED`` and ``REVIEWED`` together, once per order and
     kind: ``ON CONFLICT DO NOTHING``) in one statement, and one enqueue after commit for all of
     them; same contract as ``order_events_emit`` (a broker outage leaves them to the sweep)."""
@@ -524,11 +553,11 @@ def _events_emit(events: list[tuple[int, str]]) -> None:
         return
     now = timezone.now()
     _upsert(OrderEvent, [{"order_id": pk, "kind": kind, "created_at": now} for pk, kind in events],
-            conflict=None, ignore_conflicts=True)
+            conflict=None, ignore_conflicts=True, writes=writes)
     transaction.on_commit(order_events_enqueue)
 
 
-def _link_platform_accounts(platform, items, customers, results) -> None:
+def _link_platform_accounts(platform, items, customers, results, writes: _Writes) -> None:
     links = {}
     for it in items:
         ext = it["customer"].get("external_id")
@@ -536,10 +565,11 @@ def _link_platform_accounts(platform, items, customers, results) -> None:
             links[ext] = {"platform_id": platform.pk, "external_user_id": ext,
                           "customer_id": customers[it["_index"]]["pk"]}
     if links:
-        _upsert(PlatformAccount, [links[k] for k in sorted(links)], conflict=["platform", "external_user_id"])
+        _upsert(PlatformAccount, [links[k] for k in sorted(links)], conflict=["platform", "external_user_id"],
+                writes=writes)
 
 
-def _places_record_use(uses: list[dict]) -> None:
+def _places_record_use(uses: list[dict], writes: _Writes) -> None:
     """Count each completed order's pick-up and drop-off address as a use of the customer's usual
     place (created on first use; vague addresses are not made places). One upsert statement."""
     counts: dict[tuple, list] = {}
@@ -587,8 +617,7 @@ def _places_record_use(uses: list[dict]) -> None:
         f"THEN excluded.last_used_at ELSE {table}.last_used_at END, "
         f"lat = COALESCE(excluded.lat, {table}.lat), lng = COALESCE(excluded.lng, {table}.lng)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    writes.add(sql, params)
 
 
 # --- ratings ----------------------------------------------------------------------------------------
