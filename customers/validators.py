@@ -48,26 +48,9 @@ _MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _NOT_ISSUED_PREFIXES = ("154", "174", "179", "194")
 
 
-# 7-digit prefixes already found to make mobiles: the numbering plan (and phonenumbers' metadata)
-# decides validity and type of an 11-digit mainland number by its first digits, so a plain 11-digit
-# number with a known prefix needs no second parse. Bounded: the plan has under a million prefixes.
-_MOBILE_PREFIXES: set[str] = set()
-_MOBILE_PREFIXES_MAX = 200_000
-
-
 def normalise_mobile(value: str) -> str:
     """Any typed form (spaces, dashes, +86, 0086) → the 11-digit mainland mobile. Raises
     ValidationError for landlines, 400/800 numbers, and anything that is not a real mobile."""
-    plain = type(value) is str and len(value) == 11 and value.isdigit()
-    if plain and value[:7] in _MOBILE_PREFIXES:
-        return value
-    national = _normalise_mobile(value)
-    if plain and national == value and len(_MOBILE_PREFIXES) < _MOBILE_PREFIXES_MAX:
-        _MOBILE_PREFIXES.add(value[:7])
-    return national
-
-
-def _normalise_mobile(value: str) -> str:
     raw = re.sub(r"[\s\-().]", "", str(value or ""))
     if raw.startswith("0086"):
         raw = "+86" + raw[4:]

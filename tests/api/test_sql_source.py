@@ -45,19 +45,3 @@ def test_times_numbers_uuids_and_booleans_arrive_as_the_same_values():
     assert [r[2] for r in rows] == ids
     assert [r[3] for r in rows] == counts
     assert [r[4] for r in rows] == flags
-
-
-def test_columns_of_one_type_take_the_joined_path_and_arrive_unchanged():
-    texts = ["上海市黄浦区南京东路300号", "a,b", "{x}", "", " padded ", "NULL", "it's"]
-    times = [dt.datetime(2026, 10, 15, 21, 5, tzinfo=SHANGHAI), dt.datetime(2026, 1, 1, 0, 0, 0, 1, tzinfo=dt.UTC)]
-    fields = {
-        "pickup_address": (Order, texts), "booked_at": (Order, times),
-        "fee": (Order, [Decimal("98.00"), Decimal("0.5")]), "id": (Order, [1, 2, 3_000_000_000]),
-    }
-    for name, (model, values) in fields.items():
-        rows = _round_trip([model._meta.get_field(name)], [values])
-        assert [r[0] for r in rows] == values, name
-    for name, values in (("public_id", [uuid.uuid4(), uuid.uuid4()]), ("birthday_is_lunar", [True, False])):
-        rows = _round_trip([Customer._meta.get_field(name)], [values])
-        assert [r[0] for r in rows] == values, name
-    assert _round_trip([Order._meta.get_field("id")], [[]]) == []

@@ -2,10 +2,9 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from customers import validators
 from customers.validators import (
     id_number_check_digit,
     normalise_id_number,
@@ -169,25 +168,3 @@ def test_any_single_mistyped_digit_is_caught_by_the_check_digit(first17, positio
         assert error_code(normalise_id_number, mistyped) == "invalid_id_format"
     else:
         assert error_code(normalise_id_number, mistyped) == "invalid_id_checksum"
-
-
-@settings(max_examples=300, deadline=None)
-@given(prefix=st.integers(1_000_000, 1_999_999), suffixes=st.lists(st.integers(0, 9999), min_size=2, max_size=4))
-def test_a_known_mobile_prefix_answers_as_the_full_check_would(prefix, suffixes):
-    # The shortcut for plain 11-digit numbers trusts that the first 7 digits decide; check it against
-    # the full phonenumbers check for several numbers of one prefix, with the shortcut's memory empty.
-    numbers = [f"{prefix}{suffix:04d}" for suffix in suffixes]
-    validators._MOBILE_PREFIXES.clear()
-    full = []
-    for number in numbers:
-        try:
-            full.append(validators._normalise_mobile(number))
-        except ValidationError:
-            full.append(None)
-    assert len({answer is None for answer in full}) == 1  # one prefix, one verdict
-    for number, expected in zip(numbers, full, strict=True):
-        if expected is None:
-            with pytest.raises(ValidationError):
-                normalise_mobile(number)
-        else:
-            assert normalise_mobile(number) == expected == number
