@@ -16,7 +16,8 @@ output: ``customers.validators`` rules already applied) and, in one transaction:
 5. upserts ratings, links platform user ids, keeps usual places current (use count, last used),
    refreshes the customers' first/last order dates, credits completed orders to the customer's
    account manager at that moment, and writes the outbox events (``COMPLETED`` once per order,
-   ``REVIEWED`` once per order) that loyalty handles after commit.
+   ``REVIEWED`` once per order) that loyalty handles after commit, and adds the created/updated
+   orders to today's ingestion log (these trailing writes go to PostgreSQL in one round trip).
 
 Every item is checked before anything is written, so an item either is saved whole or is an error
 that wrote nothing; valid items are saved even when others fail. Queries per call are constant
@@ -511,6 +512,11 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
             _refresh_order_dates(sorted(touched_customers), writes)
         _events_emit([(pk, OrderEvent.Kind.COMPLETED) for pk in sorted(newly_completed)]
                      + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)], writes)
+        # Today's created/updated counts of the ingestion log, with the orders they count; last, so the
+        # per-day row is locked only for the instant before commit (rejections: ``ingestion_record``).
+        outcomes = [r.result for r in results.values()]
+        _ingestion_counts_add(platform, created=outcomes.count(CREATED), updated=outcomes.count(UPDATED),
+                              rejected=0, writes=writes)
         writes.send()
     public_ids = {c["pk"]: c["public_id"] for c in customers.values() if c}
     unknown = set(order_customer.values()) - set(public_ids)  # customers of existing orders
@@ -668,8 +674,8 @@ def _mask_payload(payload):
 def ingestion_record(*, platform: Platform, created: int = 0, updated: int = 0,
                      rejections: list[tuple] = (), endpoint: str = "") -> None:
     """Add to the platform's counts for today and keep the last rejected payloads (masked), at most
-    ``API_REJECTED_PAYLOADS_KEPT`` per platform. Runs outside the ingestion transaction (a short
-    statement on the per-day row), so concurrent pushes do not queue behind each other's commits."""
+    ``API_REJECTED_PAYLOADS_KEPT`` per platform. For rejections (which wrote nothing else) and explicit
+    counts: ``orders_ingest`` counts the orders it created and updated itself, in its transaction."""
     rejected = len(rejections)
     if not (created or updated or rejected):
         return
@@ -683,17 +689,24 @@ def ingestion_record(*, platform: Platform, created: int = 0, updated: int = 0,
         log.exception("could not write the ingestion log for platform %s", platform.pk)
 
 
-def _ingestion_write(*, platform, created, updated, rejections, endpoint) -> None:
-    rejected = len(rejections)
+def _ingestion_counts_add(platform, *, created: int, updated: int, rejected: int, writes: _Writes) -> None:
+    if not (created or updated or rejected):
+        return
     table = connection.ops.quote_name(IngestionDay._meta.db_table)
     day = IngestionDay._meta.get_field("day").get_db_prep_save(timezone.localdate(), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (platform_id, day, created, updated, rejected) VALUES (%s, %s, %s, %s, %s) "
-            f"ON CONFLICT (platform_id, day) DO UPDATE SET created = {table}.created + excluded.created, "
-            f"updated = {table}.updated + excluded.updated, rejected = {table}.rejected + excluded.rejected",
-            [platform.pk, day, created, updated, rejected],
-        )
+    writes.add(
+        f"INSERT INTO {table} (platform_id, day, created, updated, rejected) VALUES (%s, %s, %s, %s, %s) "
+        f"ON CONFLICT (platform_id, day) DO UPDATE SET created = {table}.created + excluded.created, "
+        f"updated = {table}.updated + excluded.updated, rejected = {table}.rejected + excluded.rejected",
+        [platform.pk, day, created, updated, rejected],
+    )
+
+
+def _ingestion_write(*, platform, created, updated, rejections, endpoint) -> None:
+    rejected = len(rejections)
+    writes = _Writes()
+    _ingestion_counts_add(platform, created=created, updated=updated, rejected=rejected, writes=writes)
+    writes.send()
     if not rejected:
         return
     keep = settings.API_REJECTED_PAYLOADS_KEPT

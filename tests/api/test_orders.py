@@ -360,3 +360,13 @@ def test_completed_push_for_a_dormant_customer_wakes_them_and_sets_both_order_da
     assert customer.first_order_at == customer.last_order_at == order.finished_at
     assert customer.status == Customer.Status.ACTIVE and customer.status_reason
     assert other.status == Customer.Status.DORMANT
+
+
+def test_the_ingestion_log_counts_each_single_push_once_as_created_updated_or_rejected(client_a, platform):
+    body = order_payload(status="booked")
+    assert push(client_a, body).status_code == 201
+    assert push(client_a, {**body, "driver": {"employee_no": "D0043", "name": "王强"}}).status_code == 200
+    assert push(client_a, {**order_payload(), "external_id": body["external_id"]}).status_code == 200  # completed
+    assert push(client_a, {**body, "status": "booked"}).status_code == 409  # backwards
+    day = IngestionDay.objects.get(platform=platform)
+    assert (day.created, day.updated, day.rejected) == (1, 2, 1)
