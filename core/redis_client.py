@@ -28,8 +28,3 @@ def redis_for(alias: str):
             if client is None:
                 client = _clients[alias] = cache._cache.get_client(write=True)
     return cache, client
-
-
-def reset() -> None:
-    """Forget the clients (tests that change the cache settings)."""
-    _clients.clear()

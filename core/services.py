@@ -18,6 +18,22 @@ def job_run_record(*, name: str, result: str = "") -> JobRun:
     return run
 
 
+def job_run_started(*, name: str) -> None:
+    """Record that a long job has started (its finish is recorded by ``job_run_finished``); a row
+    started but not finished means the job stopped midway."""
+    JobRun.objects.update_or_create(name=name, defaults={
+        "last_started_at": timezone.now(), "last_finished_at": None, "last_result": ""})
+
+
+def job_run_finished(*, name: str, result: str = "") -> None:
+    JobRun.objects.filter(name=name).update(last_finished_at=timezone.now(), runs=F("runs") + 1, last_result=result)
+
+
+def job_run_unfinished(*, name: str) -> bool:
+    """True when the job's last run started and never finished."""
+    return JobRun.objects.filter(name=name, last_started_at__isnull=False, last_finished_at__isnull=True).exists()
+
+
 def job_lock(name: str) -> JobRun:
     """Inside a transaction: lock the job's row so two runs of the same job serialise (PostgreSQL
     ``SELECT … FOR UPDATE``; SQLite serialises writers by itself). Returns the locked row."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from core.sql import fetch_compiled
 from customers.models import Platform, PlatformAPIKey
 
 KEYWORD = "Api-Key"
@@ -67,7 +68,6 @@ def _touch(api_key: PlatformAPIKey) -> None:
         api_key.last_used_at = now
 
 
-_KEY_SQL: dict = {}
 _PROBE = "\x01probe"
 
 
@@ -77,17 +77,11 @@ def _key_query(prefix: str):
 
 def _key_with_platform(prefix: str) -> PlatformAPIKey | None:
     """The unrevoked key with this prefix, its platform loaded with it (``select_related``). On
-    PostgreSQL the ORM compiles the statement once per process and later requests only execute it
-    (compiling it was a fifth of a single push's CPU); the instances are built as the ORM builds them."""
+    PostgreSQL the statement is compiled once per process (``core.sql``; compiling it was a fifth of a
+    single push's CPU) and the instances are built as the ORM builds them."""
     if connection.vendor != "postgresql":
         return next(iter(_key_query(prefix)), None)
-    compiled = _KEY_SQL.get(connection.alias)
-    if compiled is None:
-        compiled = _KEY_SQL[connection.alias] = _key_query(_PROBE).query.sql_with_params()
-    sql, params = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [prefix if p == _PROBE else p for p in params])
-        row = cursor.fetchone()
+    row = fetch_compiled("platform-api-key", _key_query, prefix, probe=_PROBE)
     if row is None:
         return None
     key_fields = [f.attname for f in PlatformAPIKey._meta.concrete_fields]

@@ -20,6 +20,7 @@ from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from core.sql import fetch_compiled
 from customers.models import Order, Review
 from customers.validators import normalise_mobile
 
@@ -197,24 +198,20 @@ ORDER_OUT_VALUES = (
     "review__recommend_score", "review__comment", "review__updated_at",
 )
 _OUT = {}
-_ORDER_OUT_SQL: dict = {}
 _PROBE_ID = -987_654_321  # stands for the order id while the statement is compiled
+
+
+def _order_out_query(order_id: int):
+    return Order.objects.filter(pk=order_id).values_list(*ORDER_OUT_VALUES)
 
 
 def order_out_row(order_id: int) -> dict:
     """``Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()``. On PostgreSQL the
-    statement is compiled by the ORM once per process and then only executed (these columns need no
-    conversion beyond psycopg's own), which is most of what reading the answer back cost."""
+    statement is compiled once per process (``core.sql``; these columns need no conversion beyond
+    psycopg's own), which was most of what reading the answer back cost."""
     if connection.vendor != "postgresql":
         return Order.objects.filter(pk=order_id).values(*ORDER_OUT_VALUES).get()
-    compiled = _ORDER_OUT_SQL.get(connection.alias)
-    if compiled is None:
-        compiled = Order.objects.filter(pk=_PROBE_ID).values(*ORDER_OUT_VALUES).query.sql_with_params()
-        _ORDER_OUT_SQL[connection.alias] = compiled
-    sql, params = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [order_id if p == _PROBE_ID else p for p in params])
-        row = cursor.fetchone()
+    row = fetch_compiled("order-out", _order_out_query, order_id, probe=_PROBE_ID)
     if row is None:
         raise Order.DoesNotExist
     return dict(zip(ORDER_OUT_VALUES, row, strict=True))

@@ -29,10 +29,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import F
-from django.utils import timezone
 
-from core.models import JobRun
+from core.services import job_run_finished, job_run_started, job_run_unfinished
 from customers import demo
 from customers.models import Customer
 
@@ -59,8 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, if_empty, customers, orders, drivers, password, scale, **options):
         has_customers = Customer.objects.exists()
         if if_empty and has_customers:
-            marker = JobRun.objects.filter(name=SEED_MARKER).first()
-            if marker and marker.last_started_at and not marker.last_finished_at:
+            if job_run_unfinished(name=SEED_MARKER):
                 self.stderr.write(self.style.WARNING(
                     "An earlier demo seeding stopped before it finished, so the demo data is incomplete. "
                     "To start over on the embedded database: make clean && make run"
@@ -83,8 +80,7 @@ class Command(BaseCommand):
                                "(or pass --if-empty).")
         # Each part commits on its own (the server, worker and beat run beside the seeding in `make run`);
         # the marker tells a later --if-empty run whether the whole company got there.
-        JobRun.objects.update_or_create(name=SEED_MARKER, defaults={
-            "last_started_at": timezone.now(), "last_finished_at": None, "last_result": ""})
+        job_run_started(name=SEED_MARKER)
         company = demo.seed(rng=random.Random(seed), stdout=self.stdout, customers=customers or 2000,
                             drivers=drivers, password=password)
         self.stdout.write(f"  (customers part: {time.perf_counter() - started:.1f} s)")
@@ -101,8 +97,7 @@ class Command(BaseCommand):
                 module.seed(rng=random.Random(seed * 100 + offset), stdout=self.stdout)
             self.stdout.write(f"  ({app} part: {time.perf_counter() - app_started:.1f} s)")
         elapsed = time.perf_counter() - started
-        JobRun.objects.filter(name=SEED_MARKER).update(
-            last_finished_at=timezone.now(), runs=F("runs") + 1, last_result=f"demo company created in {elapsed:.1f} s")
+        job_run_finished(name=SEED_MARKER, result=f"demo company created in {elapsed:.1f} s")
         self.stdout.write(self.style.SUCCESS(f"Demo company created in {elapsed:.1f} s."))
         self.stdout.write("Demo staff (all share one password):")
         for username, role, _team, _takes in demo.STAFF_PLAN:
