@@ -36,9 +36,7 @@ install-dev: $(VENV)/.installed-dev
 
 run: install .env
 	$(BIN)/python ops/compile_messages.py
-	$(MANAGE) migrate --noinput
-	$(MANAGE) setup_roles
-	$(MANAGE) ensure_admin
+	$(MANAGE) prepare_run
 	# The demo company is seeded by Procfile.dev's "demo" process, beside the running server.
 	$(BIN)/honcho -f Procfile.dev start
 

@@ -131,3 +131,25 @@ def test_timezone_and_language_defaults(settings):
     assert "en" in dict(settings.LANGUAGES)
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
     assert json.loads(json.dumps(settings.CELERY_ACCEPT_CONTENT)) == ["json"]
+
+
+@pytest.mark.django_db
+def test_prepare_run_migrates_creates_the_roles_and_an_administrator_shown_once():
+    import re
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from core.roles import Role
+
+    first, second = StringIO(), StringIO()
+    call_command("prepare_run", stdout=first)
+    call_command("prepare_run", stdout=second)
+    roles = {Role.CS_AGENT, Role.AFTER_SALES, Role.CS_SUPERVISOR, Role.OPERATIONS_MANAGER, Role.DATA_ANALYST,
+             Role.GENERAL_MANAGER}
+    assert roles <= set(Group.objects.values_list("name", flat=True))
+    match = re.search(r"username=(\S+) password=(\S+)", first.getvalue())
+    assert match and get_user_model().objects.get(username=match[1]).check_password(match[2])
+    assert "password=" not in second.getvalue()
