@@ -2,6 +2,7 @@
 
     python bench/api_ingest.py                          # 20 batches of 500, 1,600 single POSTs
     python bench/api_ingest.py --batches 10 --single 800 --clients 16
+    python bench/api_ingest.py --preload-customers 200000 --preload-orders 1000000   # a full-size company
 
 Creates a dedicated PostgreSQL database (``--db``, default crm_bench_api, on the server of
 BENCH_DATABASE_URL or DATABASE_URL), migrates it, creates a platform and key, starts gunicorn with 4
@@ -14,6 +15,11 @@ measured the same, see README) on a random high loopback port, then measures:
    500 from this process (no HTTP, no validation, no customers): orders/s and the ratio.
 2. single orders: ``POST /api/v1/orders/`` from 16 concurrent clients (keep-alive connections), new
    orders of existing customers; p50 / p95 latency and requests/s. Target p95 < 100 ms.
+
+``--preload-customers N --preload-orders M`` first fills the database with ``seed_demo --scale`` (other
+platforms' customers and orders), so look-ups and unique indexes work at a real company's size.
+Each run also prints a machine reference (a fixed pure-Python workload, and the bare insert's rate)
+so runs on differently loaded machines can be compared.
 
 Rate limits are raised for the run (API_THROTTLE_*), Redis is used for throttling and Celery when
 REDIS_URL is set (``--redis``), else the embedded defaults. Prints every figure; exits 1 when a target
@@ -83,7 +89,7 @@ def wait_ready(port: int, proc, timeout=60) -> None:
             sys.exit("gunicorn exited early")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/v1/ready-probe/")
+            conn.request("GET", "/healthz")
             conn.getresponse().read()
             return
         except OSError:
@@ -142,6 +148,21 @@ class CpuMeter:
         self.db = sum(_proc_cpu(p) - self.db0.get(p, 0.0) for p in db_pids)
 
 
+def machine_reference_ms() -> float:
+    """Milliseconds for a fixed pure-Python workload (JSON round trips and hashing of an order), the
+    best of 5: how fast this machine's CPU is right now, to compare runs taken at different times."""
+    import hashlib
+
+    body = order("REF", "13800138000", dt.datetime(2026, 10, 15, 21, 5, tzinfo=dt.UTC))
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(2000):
+            hashlib.sha256(json.dumps(json.loads(json.dumps(body))).encode()).hexdigest()
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
+
+
 def pct(values, p) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -156,6 +177,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--batch-clients", type=int, default=4, help="concurrent batch senders")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (Procfile: 4)")
+    parser.add_argument("--preload-customers", type=int, default=0,
+                        help="customers loaded by seed_demo --scale before measuring (0: an empty company)")
+    parser.add_argument("--preload-orders", type=int, default=0, help="orders loaded with them")
     args = parser.parse_args()
 
     url = bench_database_url(args.db)
@@ -173,13 +197,24 @@ def main() -> int:
     from customers.services.platforms import platform_create
 
     call_command("migrate", verbosity=0)
+    if args.preload_customers:
+        t0 = time.perf_counter()
+        call_command("seed_demo", "--scale", "--customers", str(args.preload_customers),
+                     "--orders", str(args.preload_orders), verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+        print_figure("preload (seed_demo --scale, VACUUM ANALYZE)", time.perf_counter() - t0, "s")
+    print_figure("customers before the run", Customer.objects.count(), "")
+    print_figure("orders before the run", Order.objects.count(), "")
+    print_figure("machine reference: fixed Python workload", machine_reference_ms(), "ms")
     platform, key = platform_create(name="Bench platform", code="bench")
     bare_platform = Platform.objects.create(name="Bare insert", code="bare")
     print(f"database: {args.db} (PostgreSQL {connection.cursor().connection.info.server_version}); "
           f"redis: {os.environ.get('REDIS_URL') or 'none (embedded broker)'}")
 
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url}
+    # No collectstatic for a bench: WhiteNoise's "No directory at staticfiles/" warning is noise here.
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONWARNINGS": "ignore:No directory at:UserWarning"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--log-level", "warning"],
