@@ -23,9 +23,9 @@ from complaints.services import (
     complaint_create,
     complaint_transition,
     deadlines_process,
-    notifications_muted,
     remedy_propose,
 )
+from core.notifications import notifications_muted
 from core.roles import Role
 from customers.models import Order
 

@@ -4,8 +4,6 @@ Functions are keyword-only and atomic, and raise ComplaintError."""
 
 import datetime as dt
 import logging
-import threading
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,6 +35,7 @@ from complaints.models import (
 )
 from complaints.models.complaint import validate_attachment
 from core.dates import local_tz
+from core.notifications import notifications_are_muted as _is_muted
 from core.services import job_lock, job_run_record
 
 log = logging.getLogger(__name__)
@@ -105,23 +104,6 @@ def _timeline(complaint: Complaint, kind: str, *, actor=None, note: str = "", pu
               from_status: str = "", to_status: str = "", at=None) -> TimelineEntry:
     return TimelineEntry.objects.create(complaint=complaint, kind=kind, actor=actor, note=note, public=public,
                                         from_status=from_status, to_status=to_status, at=at or timezone.now())
-
-
-_muted = threading.local()
-
-
-@contextmanager
-def notifications_muted():
-    """No e-mails to staff and no messages to customers from the services inside (demo data)."""
-    _muted.on = True
-    try:
-        yield
-    finally:
-        _muted.on = False
-
-
-def _is_muted() -> bool:
-    return getattr(_muted, "on", False)
 
 
 def _notify_role_after_commit(role: str, subject: str, body: str) -> None:

@@ -384,6 +384,9 @@ LOYALTY_DOWNGRADE_AFTER_MISSES = env.int("LOYALTY_DOWNGRADE_AFTER_MISSES", defau
 # Redemption: points that buy ¥1 of coupon value; default validity of a new coupon.
 LOYALTY_REDEMPTION_POINTS_PER_YUAN = env.int("LOYALTY_REDEMPTION_POINTS_PER_YUAN", default=100)
 LOYALTY_COUPON_VALID_DAYS = env.int("LOYALTY_COUPON_VALID_DAYS", default=90)
+# VIP customers (001 篇2): from this tier up (0 normal, 1 silver, 2 gold, 3 diamond), changes to the key
+# fields of an owned customer made by its account manager wait for a supervisor's review.
+LOYALTY_VIP_MIN_TIER = env.int("LOYALTY_VIP_MIN_TIER", default=1)
 # PostgreSQL work_mem for the monthly jobs' grouped aggregates (per transaction; empty: server default).
 LOYALTY_JOB_WORK_MEM = env.str("LOYALTY_JOB_WORK_MEM", default="64MB")
 CELERY_BEAT_SCHEDULE.update({

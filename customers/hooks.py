@@ -20,6 +20,7 @@ _merge_handlers: list[Callable] = []
 _customer_panels: list[Callable] = []
 _anonymise_handlers: list[Callable] = []
 _driver_panels: list[Callable] = []
+_vip_checks: list[Callable] = []
 
 
 def register_order_handler(kind: str, handler: Callable) -> None:
@@ -74,3 +75,14 @@ def register_driver_panel(panel: Callable) -> None:
 
 def driver_panels() -> list[Callable]:
     return list(_driver_panels)
+
+
+def register_vip_check(check: Callable) -> None:
+    """``check(customer) -> bool``: whether the customer counts as a VIP (loyalty: the tier), so that
+    changes to the key fields of an owned VIP go to a supervisor for review."""
+    if check not in _vip_checks:
+        _vip_checks.append(check)
+
+
+def is_vip(customer) -> bool:
+    return any(check(customer) for check in _vip_checks)

@@ -12,6 +12,7 @@ from customers.models import (
     ContactLog,
     Customer,
     Driver,
+    KeyFieldChange,
     Order,
     OwnershipChange,
     PlatformAccount,
@@ -97,6 +98,33 @@ def customer_ownership_history(customer: Customer, *, limit: int | None = None) 
         .select_related("from_owner", "to_owner", "changed_by")
         .order_by("-changed_at")[:limit]
     )
+
+
+def customer_key_change(customer: Customer) -> KeyFieldChange | None:
+    """The customer's latest key-field change request if it still matters on the customer page:
+    waiting for review, or sent back (its note says what to correct)."""
+    latest = (KeyFieldChange.objects.filter(customer=customer).select_related("requested_by", "decided_by")
+              .order_by("-requested_at", "-pk").first())
+    if latest and latest.status in (KeyFieldChange.Status.PENDING, KeyFieldChange.Status.SENT_BACK):
+        return latest
+    return None
+
+
+def key_changes_waiting(user) -> int:
+    """Key-field changes this user may review (their team's, or all for a manager), for the workbench."""
+    if not user.has_perm("customers.approve_customer_change"):
+        return 0
+    qs = KeyFieldChange.objects.filter(status=KeyFieldChange.Status.PENDING).exclude(requested_by=user)
+    if not (user.is_superuser or user.has_perm("customers.manage_ownership")):
+        qs = qs.filter(customer__owner__staff_profile__team__supervisor=user)
+    return qs.count()
+
+
+def key_changes_sent_back(user) -> int:
+    """The user's own key-field changes sent back in the last 30 days (to correct and submit again)."""
+    since = timezone.now() - dt.timedelta(days=30)
+    return KeyFieldChange.objects.filter(requested_by=user, status=KeyFieldChange.Status.SENT_BACK,
+                                         decided_at__gte=since).count()
 
 
 def customer_platform_accounts(customer: Customer) -> list[PlatformAccount]:

@@ -10,9 +10,10 @@ class LoyaltyConfig(AppConfig):
         # customers knows nothing of loyalty: it calls these through its hook registry.
         from customers import hooks
         from customers.models import OrderEvent
-        from loyalty import panels, services
+        from loyalty import panels, selectors, services
 
         hooks.register_order_handler(OrderEvent.Kind.COMPLETED, services.order_completed)
         hooks.register_order_handler(OrderEvent.Kind.CANCELLED, services.order_cancelled)
         hooks.register_merge_handler(services.customers_merged)
         hooks.register_customer_panel(panels.customer_loyalty_panel)
+        hooks.register_vip_check(selectors.is_vip)

@@ -139,9 +139,37 @@ def seed(*, rng: random.Random, stdout) -> None:
     for cid in LoyaltyAccount.objects.filter(tier__gte=Tier.GOLD, customer__owner__isnull=True).values_list(
             "customer_id", flat=True):
         agents += services.dedicated_agent_assign(customer_id=cid) is not None
+    key_changes = _key_field_changes(rng, supervisor)
     counts = selectors.tier_distribution()
     stdout.write(
         f"loyalty: {len(entries)} ledger lines, {len(changes)} upgrades, {referred} referrals, {coupons} coupons "
-        f"({used} used), {manual} manual tiers, {agents} dedicated agents, review {review}; tiers "
+        f"({used} used), {manual} manual tiers, {agents} dedicated agents, {key_changes} key-field changes "
+        f"for review, review {review}; tiers "
         + ", ".join(f"{Tier(t).label}={n}" for t, n in counts.items())
     )
+
+
+def _key_field_changes(rng: random.Random, supervisor) -> int:
+    """A few account managers' corrections to their VIP customers waiting for a supervisor (001 篇2),
+    one of them sent back: what the supervisor's workbench shows."""
+    from core.notifications import notifications_muted
+    from customers.errors import CustomerError
+    from customers.services import customer_update, key_change_decide
+
+    vips = list(Customer.objects.filter(loyalty__tier__gte=settings.LOYALTY_VIP_MIN_TIER, owner__isnull=False,
+                                        birthday__isnull=False).select_related("owner").order_by("pk")[:40])
+    made = 0
+    for customer in rng.sample(vips, min(len(vips), 3)):
+        try:
+            with notifications_muted():
+                saved = customer_update(customer=customer, actor=customer.owner, reason="客户来电更正生日 (demo)",
+                                        birthday=customer.birthday + dt.timedelta(days=1))
+        except CustomerError:
+            continue
+        change = saved.submitted_key_change
+        if change is None:
+            continue
+        made += 1
+        if made == 1 and supervisor is not None:
+            key_change_decide(change=change, actor=supervisor, approve=False, note="请先核对客户身份证上的日期 (demo)")
+    return made

@@ -33,6 +33,11 @@ def customer_tier(customer) -> Tier:
     return Tier(tier or Tier.NORMAL)
 
 
+def is_vip(customer) -> bool:
+    """A VIP for the customers app's key-field review: tier LOYALTY_VIP_MIN_TIER or higher."""
+    return customer_tier(customer) >= settings.LOYALTY_VIP_MIN_TIER
+
+
 def tier_benefits_for(customer) -> TierBenefit | None:
     """The benefit row of the customer's current tier (``callback_interval_days``, discount, …)."""
     return TierBenefit.objects.filter(tier=customer_tier(customer)).first()

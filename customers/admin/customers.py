@@ -279,6 +279,14 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         saved = form.save_via_service()
         obj.__dict__.update(saved.__dict__)  # the inlines are bound to ``obj``
+        submitted = getattr(saved, "submitted_key_change", None)
+        if submitted is not None:
+            self.message_user(request, format_html(
+                '{} <a href="{}">{}</a>',
+                gettext("This customer is an owned VIP: the changes to its key fields wait for a supervisor's "
+                        "review and are applied when approved; the other changes are saved."),
+                reverse("admin:customers_keyfieldchange_change", args=[submitted.pk]), gettext("Open the request"),
+            ), messages.WARNING)
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
@@ -303,6 +311,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
             "upcoming_callbacks": callbacks,
             "ownership_history": selectors.customer_ownership_history(customer),
             "platform_accounts": selectors.customer_platform_accounts(customer),
+            "key_change": selectors.customer_key_change(customer),
             "extra_panels": panels,
             "can_reveal_id": user.has_perm("customers.view_sensitive") and bool(customer.id_number_encrypted),
             "can_reveal_mobile": not can_see_full_mobile(user) and user.has_perm("customers.view_sensitive"),

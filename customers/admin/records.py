@@ -18,10 +18,12 @@ from customers.errors import CustomerError
 from customers.forms import DecisionForm
 from customers.models import (
     ContactLog,
+    Customer,
     CustomerMerge,
     DeletionRequest,
     Driver,
     Handover,
+    KeyFieldChange,
     Order,
     OwnershipChange,
     Review,
@@ -339,6 +341,109 @@ class DeletionRequestAdmin(DecisionAdminMixin, ReadOnlyAdmin):
     @admin.display(description=_("customer"))
     def customer_link(self, obj):
         return _customer_link(obj.customer)
+
+
+def _approve_key_change(admin_, request, obj, note):
+    services.key_change_decide(change=obj, actor=request.user, approve=True, note=note)
+
+
+def _send_back_key_change(admin_, request, obj, note):
+    services.key_change_decide(change=obj, actor=request.user, approve=False, note=note)
+
+
+def _withdraw_key_change(admin_, request, obj, note):
+    services.key_change_withdraw(change=obj, actor=request.user, note=note)
+
+
+def _field_label(name):
+    if name == "id_number":
+        return gettext("ID number")
+    return Customer._meta.get_field(name).verbose_name
+
+
+@admin.register(KeyFieldChange)
+class KeyFieldChangeAdmin(DecisionAdminMixin, ReadOnlyAdmin):
+    """Key-field changes of owned VIP customers waiting for a supervisor (001 篇2). Agents see their
+    own requests; supervisors and managers see all and decide the ones they may review."""
+
+    change_form_template = "admin/customers/decision_change_form.html"
+    list_display = ("customer", "fields_changed", "status", "requested_by", "requested_at", "decided_by",
+                    "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("customer", "requested_by", "decided_by")
+    fields = ("customer_link", "changes_table", "reason", "status", "requested_by", "requested_at", "decided_by",
+              "decided_at", "decision_note")
+    readonly_fields = tuple(f for f in fields if f != "changes_table")  # the table: get_fields
+    decisions = {
+        "approve": (_approve_key_change, _("Approve and apply"),
+                    lambda a, r, o: o.status == KeyFieldChange.Status.PENDING
+                    and services.user_can_review_key_change(r.user, o)),
+        "send_back": (_send_back_key_change, _("Send back (say what to correct)"),
+                      lambda a, r, o: o.status == KeyFieldChange.Status.PENDING
+                      and services.user_can_review_key_change(r.user, o)),
+        "withdraw": (_withdraw_key_change, _("Withdraw"),
+                     lambda a, r, o: o.status == KeyFieldChange.Status.PENDING and r.user.pk == o.requested_by_id),
+    }
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if _supervisor(request):
+            return qs
+        return qs.filter(requested_by=request.user)
+
+    @staticmethod
+    def _show(request, name, value):
+        if value in (None, ""):
+            return "—"
+        if name == "mobile" and not request.user.has_perm("customers.view_full_mobile"):
+            return mask_mobile(value)
+        if name == "customer_type":
+            return dict(Customer.Type.choices).get(value, value)
+        return value
+
+    @admin.display(description=_("fields"))
+    def fields_changed(self, obj):
+        names = list(obj.changes) + (["id_number"] if obj.id_number_masked else [])
+        return ", ".join(str(_field_label(n)) for n in names) or "—"
+
+    @admin.display(description=_("customer"))
+    def customer_link(self, obj):
+        return _customer_link(obj.customer)
+
+    def _changes_table(self, request, obj):
+        rows = []
+        for name, value in obj.changes.items():
+            current = getattr(obj.customer, name, "")
+            current = current.isoformat() if hasattr(current, "isoformat") else current
+            rows.append((_field_label(name), self._show(request, name, obj.previous.get(name)),
+                         self._show(request, name, value), self._show(request, name, current)))
+        if obj.id_number_masked:
+            rows.append((_field_label("id_number"), obj.previous.get("id_number") or "—", obj.id_number_masked,
+                         obj.customer.id_number_masked or "—"))
+        if not rows:
+            return "—"
+        head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", gettext("field"),
+                           gettext("when submitted"), gettext("requested"), gettext("now"))
+        row = "<tr><td>{}</td><td>{}</td><td><strong>{}</strong></td><td>{}</td></tr>"
+        body = format_html(row * len(rows), *[cell for r in rows for cell in r])
+        return format_html("<table>{}{}</table>", head, body)
+
+    def _table_field(self, request):
+        # A callable bound to this request (mobiles masked for roles that see them masked); the same
+        # object for the form's fields and its read-only fields.
+        if not hasattr(request, "_key_change_table"):
+            def changes_table(obj):
+                return self._changes_table(request, obj)
+
+            changes_table.short_description = _("changes")
+            request._key_change_table = changes_table
+        return request._key_change_table
+
+    def get_fields(self, request, obj=None):
+        return [self._table_field(request) if f == "changes_table" else f for f in self.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
 
 @admin.register(SensitiveAccess)

@@ -5,6 +5,7 @@ from customers.models.governance import (
     CustomerMerge,
     DeletionRequest,
     Handover,
+    KeyFieldChange,
     OwnershipChange,
     SensitiveAccess,
 )
@@ -13,6 +14,6 @@ from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
 
 __all__ = [
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
-    "IngestionDay", "Order", "OrderEvent", "OwnershipChange", "Place", "Platform", "PlatformAPIKey",
+    "IngestionDay", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "Platform", "PlatformAPIKey",
     "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
 ]

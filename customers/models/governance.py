@@ -139,3 +139,45 @@ class OwnershipChange(models.Model):
         verbose_name_plural = _("ownership changes")
         ordering = ["-changed_at"]
         indexes = [models.Index(fields=["customer", "-changed_at"], name="ownership_customer_idx")]
+
+
+class KeyFieldChange(models.Model):
+    """A change to key fields of an owned VIP customer, waiting for a supervisor (001 篇2: the agent
+    submits, a supervisor approves it, and it is applied, or sends it back with a note, and the agent
+    corrects it and submits again). ``changes`` holds the requested values and ``previous`` the values
+    when it was submitted; a new ID number is kept only encrypted (and masked for display)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved (applied)")
+        SENT_BACK = "sent_back", _("Sent back")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="key_field_changes")
+    changes = models.JSONField(_("requested values"), default=dict)
+    previous = models.JSONField(_("values when submitted"), default=dict)
+    id_number_encrypted = models.TextField(_("new ID number (encrypted)"), blank=True, editable=False)
+    id_number_masked = models.CharField(_("new ID number"), max_length=30, blank=True)
+    reason = models.CharField(_("reason for the change"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("key-field change request")
+        verbose_name_plural = _("key-field change requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=models.Q(status="pending"),
+                                    name="uniq_pending_key_field_change"),
+        ]
+        indexes = [models.Index(fields=["status", "-requested_at"], name="keychange_status_idx")]
+
+    def __str__(self):
+        return f"{self.customer} ({self.get_status_display()})"

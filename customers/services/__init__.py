@@ -11,9 +11,15 @@ from customers.services.customers import (  # noqa: F401
     deletion_request_create,
     deletion_request_decide,
     encryption_keys_rotate,
+    key_change_needs_review,
     user_can_edit_key_fields,
 )
 from customers.services.events import order_events_emit, order_events_process  # noqa: F401
+from customers.services.key_changes import (  # noqa: F401
+    key_change_decide,
+    key_change_withdraw,
+    user_can_review_key_change,
+)
 from customers.services.ownership import (  # noqa: F401
     callback_record_outcome,
     callback_schedule,

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import crypto
 from core.masking import mask_id_number, mask_mobile
+from core.notifications import notifications_are_muted
 from customers import hooks
 from customers.errors import CustomerError, DuplicateCustomer, NotAllowed
 from customers.models import (
@@ -15,6 +18,7 @@ from customers.models import (
     CustomerMerge,
     DeletionRequest,
     Handover,
+    KeyFieldChange,
     Order,
     OwnershipChange,
     Place,
@@ -45,6 +49,96 @@ def user_can_edit_key_fields(user, customer: Customer) -> bool:
         return True
     team = getattr(getattr(customer.owner, "staff_profile", None), "team", None)
     return bool(team and team.supervisor_id == user.pk)
+
+
+def key_change_needs_review(user, customer: Customer) -> bool:
+    """Changes to the key fields of an owned VIP (loyalty's tier, through ``hooks.is_vip``) made by
+    someone other than a supervisor or a manager, in practice its account manager, wait for a
+    supervisor's review (001 篇2). Public-pool customers and non-VIPs are changed at once."""
+    if customer.owner_id is None or user is None or user.is_superuser:
+        return False
+    if user.has_perm("customers.approve_customer_change") or user.has_perm("customers.manage_ownership"):
+        return False
+    return hooks.is_vip(customer)
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _key_change_submit(*, customer: Customer, actor, changes: dict, id_number: str | None,
+                       reason: str) -> KeyFieldChange | None:
+    """Check the requested key-field values exactly as an approval would apply them (entry rules,
+    duplicates), then record them for review. Nothing of them is applied now."""
+    candidate = Customer.objects.get(pk=customer.pk)
+    changes = {f: v for f, v in changes.items() if getattr(candidate, f) != v}
+    for field, value in changes.items():
+        setattr(candidate, field, value)
+    new_id = None
+    if id_number:
+        customer_set_id_number(candidate, id_number)
+        if candidate.id_number_index != customer.id_number_index:
+            new_id = candidate
+    if not changes and new_id is None:
+        return None
+    _check_unique(candidate)
+    try:
+        candidate.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise _validation_to_error(exc) from exc
+    pending = KeyFieldChange.objects.filter(customer=customer, status=KeyFieldChange.Status.PENDING).first()
+    if pending is not None:
+        raise CustomerError(
+            _("A change to this customer's key fields is already waiting for review (submitted by %(who)s); "
+              "wait for the decision or withdraw it first.") % {"who": pending.requested_by},
+            field=next(iter(changes), "id_number"), code="review_pending")
+    previous = {f: _json_value(getattr(customer, f)) for f in changes}
+    if new_id is not None:
+        previous["id_number"] = customer.id_number_masked
+    change = KeyFieldChange.objects.create(
+        customer=customer, requested_by=actor, reason=(reason or "")[:100],
+        changes={f: _json_value(v) for f, v in changes.items()}, previous=previous,
+        id_number_encrypted=new_id.id_number_encrypted if new_id else "",
+        id_number_masked=new_id.id_number_masked if new_id else "",
+    )
+    _notify_reviewers_after_commit(change)
+    return change
+
+
+def _notify_reviewers_after_commit(change: KeyFieldChange) -> None:
+    """E-mail the account manager's team supervisor (or, without one, the users who may approve)."""
+    if notifications_are_muted():
+        return
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    owner_id = change.customer.owner_id
+    subject = _("Key-field change of %(customer)s waiting for your review") % {"customer": change.customer}
+    body = "\n".join([
+        _("%(who)s asks to change key fields of customer %(customer)s.")
+        % {"who": change.requested_by, "customer": change.customer},
+        _("Review it in the admin: %(path)s") % {"path": reverse("admin:customers_keyfieldchange_change",
+                                                                 args=[change.pk])},
+    ])
+
+    def send():
+        User = get_user_model()
+        supervisors = User.objects.filter(is_active=True, supervised_teams__members__user_id=owner_id)
+        recipients = [u.email for u in supervisors if u.email]
+        if not recipients:
+            recipients = [u.email for u in User.objects.filter(is_active=True).exclude(email="")
+                          if u.has_perm("customers.approve_customer_change") and not u.is_superuser]
+        if recipients:
+            send_mail(subject, body, None, sorted(set(recipients)), fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def _withdraw_pending_key_changes(customer: Customer, *, actor, note: str) -> int:
+    return KeyFieldChange.objects.filter(customer=customer, status=KeyFieldChange.Status.PENDING).update(
+        status=KeyFieldChange.Status.WITHDRAWN, decided_by=actor, decided_at=timezone.now(), decision_note=note,
+        id_number_encrypted="")
 
 
 def customer_set_id_number(customer: Customer, id_number: str) -> None:
@@ -142,6 +236,12 @@ def customer_update(*, customer: Customer, actor=None, reason: str = "", id_numb
             changes["mobile"] = normalise_mobile(changes["mobile"])
         except ValidationError as exc:
             raise CustomerError(exc.messages[0], field="mobile", code=exc.code) from exc
+    submitted = None
+    if touches_key and key_change_needs_review(actor, customer):
+        key_changes = {f: changes.pop(f) for f in KEY_FIELDS if f in changes}
+        submitted = _key_change_submit(customer=customer, actor=actor, changes=key_changes, id_number=id_number,
+                                       reason=reason)
+        id_number = None
     if "marketing_consent" in changes and changes["marketing_consent"] != customer.marketing_consent:
         customer.marketing_consent_at = timezone.now()
     tags = changes.pop("tags", None)
@@ -162,6 +262,8 @@ def customer_update(*, customer: Customer, actor=None, reason: str = "", id_numb
         customer.tags.set(tags)
     if needs is not None:
         customer.service_needs.set(needs)
+    # The key-field change waiting for review, if this update made one (the admin says so).
+    customer.submitted_key_change = submitted
     return customer
 
 
@@ -214,6 +316,9 @@ def customer_merge(*, kept: Customer, duplicate: Customer, actor=None, reason: s
     duplicate = Customer.objects.select_for_update().get(pk=duplicate.pk)
     if Customer.Status.ANONYMISED in (kept.status, duplicate.status):
         raise NotAllowed(_("Anonymised customers cannot be merged."))
+    # Key-field values requested for the duplicate's record lapse (the records move with the rest).
+    _withdraw_pending_key_changes(duplicate, actor=actor,
+                                  note=_("Customer merged into %(id)s") % {"id": kept.public_id})
     moved = {
         "orders": Order.objects.filter(customer=duplicate).update(customer=kept),
         "reviews": Review.objects.filter(customer=duplicate).update(customer=kept),
@@ -223,6 +328,7 @@ def customer_merge(*, kept: Customer, duplicate: Customer, actor=None, reason: s
         "ownership_changes": OwnershipChange.objects.filter(customer=duplicate).update(customer=kept),
         "sensitive_accesses": SensitiveAccess.objects.filter(customer=duplicate).update(customer=kept),
         "deletion_requests": DeletionRequest.objects.filter(customer=duplicate).update(customer=kept),
+        "key_field_changes": KeyFieldChange.objects.filter(customer=duplicate).update(customer=kept),
         # Audit rows of earlier merges into the duplicate (else the PROTECT key blocks retiring it).
         "earlier_merges": CustomerMerge.objects.filter(kept=duplicate).update(kept=kept),
     }
@@ -343,6 +449,9 @@ def customer_anonymise(*, customer: Customer, actor=None, reason: str = "") -> C
         pickup_address="", dropoff_address="", pickup_lat=None, pickup_lng=None, dropoff_lat=None, dropoff_lng=None
     )
     ContactLog.objects.filter(customer=customer).update(notes="")
+    _withdraw_pending_key_changes(customer, actor=actor, note=_("Customer anonymised"))
+    KeyFieldChange.objects.filter(customer=customer).update(changes={}, previous={}, id_number_encrypted="",
+                                                            id_number_masked="", reason="")
     for handler in hooks.anonymise_handlers():
         handler(customer=customer)
     customer._history_user = actor
@@ -363,7 +472,7 @@ def encryption_keys_rotate(*, batch_size: int = 1000) -> int:
             .order_by("pk").values_list("pk", "id_number_encrypted")[:batch_size]
         )
         if not rows:
-            return done
+            return done + _rotate_pending_key_changes()
         with transaction.atomic():
             for pk, token in rows:
                 Customer.objects.filter(pk=pk).update(id_number_encrypted=crypto.rotate(token))
@@ -371,8 +480,17 @@ def encryption_keys_rotate(*, batch_size: int = 1000) -> int:
         last_pk = rows[-1][0]
 
 
+def _rotate_pending_key_changes() -> int:
+    """New ID numbers waiting in key-field change requests (cleared once decided)."""
+    rows = list(KeyFieldChange.objects.exclude(id_number_encrypted="").values_list("pk", "id_number_encrypted"))
+    with transaction.atomic():
+        for pk, token in rows:
+            KeyFieldChange.objects.filter(pk=pk).update(id_number_encrypted=crypto.rotate(token))
+    return len(rows)
+
+
 __all__ = [
     "KEY_FIELDS", "customer_anonymise", "customer_create", "customer_merge", "customer_refresh_order_dates",
     "customer_reveal_sensitive", "customer_set_id_number", "customer_update", "deletion_request_create",
-    "deletion_request_decide", "encryption_keys_rotate", "user_can_edit_key_fields",
+    "deletion_request_decide", "encryption_keys_rotate", "key_change_needs_review", "user_can_edit_key_fields",
 ]

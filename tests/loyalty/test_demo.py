@@ -7,7 +7,7 @@ import pytest
 from django.db.models import Count, Sum
 
 from customers import demo as customers_demo
-from customers.models import Order
+from customers.models import KeyFieldChange, Order
 from loyalty import demo
 from loyalty.models import LoyaltyAccount, PointsEntry, TierChange
 
@@ -31,3 +31,7 @@ def test_demo_seed_derives_points_and_tiers_from_the_orders_and_runs_once():
     assert PointsEntry.objects.count() == lines
     assert not PointsEntry.objects.values("source").exclude(source=None).annotate(n=Count("id")).filter(n__gt=1)
     assert "loyalty:" in out.getvalue()
+    # Account managers' corrections to VIP customers wait for a supervisor; one was sent back.
+    changes = KeyFieldChange.objects.values_list("status", flat=True)
+    assert sorted(set(changes)) == [KeyFieldChange.Status.PENDING, KeyFieldChange.Status.SENT_BACK]
+    assert "key-field changes" in out.getvalue()

@@ -1,0 +1,14 @@
+"""Counts on the agent's workbench (admin index)."""
+
+from django import template
+
+from customers import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def key_change_counts(context) -> dict:
+    """Key-field changes waiting for this user's review, and the user's own sent back."""
+    user = context["request"].user
+    return {"waiting": selectors.key_changes_waiting(user), "sent_back": selectors.key_changes_sent_back(user)}
