@@ -120,6 +120,9 @@ def main():
         ("changelist, filter status=dormant + public pool", f"{changelist}?status__exact=dormant&owner=pool"),
         ("changelist, filter source=platform + type", f"{changelist}?source__exact=platform"
                                                       "&customer_type__exact=individual"),
+        ("changelist, filter activity=high", f"{changelist}?activity=high"),
+        ("changelist, filter activity=medium + returning", f"{changelist}?activity=medium&lifecycle=returning"),
+        ("changelist, filter profile review due", f"{changelist}?profile=due"),
         (f"customer page, busy customer ({busy.n} orders)", reverse("admin:customers_customer_change",
                                                                     args=[busy.pk])),
         (f"customer page, quiet customer ({quiet.n} orders)", reverse("admin:customers_customer_change",

@@ -357,6 +357,14 @@ CELERY_BEAT_SCHEDULE.update({
 CUSTOMER_SEARCH_MAX_MATCHES = env.int("CUSTOMER_SEARCH_MAX_MATCHES", default=500)  # rows a name search may return
 CUSTOMER_PAGE_ORDERS = env.int("CUSTOMER_PAGE_ORDERS", default=20)  # latest orders on the customer page
 CUSTOMER_PAGE_CONTACTS = env.int("CUSTOMER_PAGE_CONTACTS", default=20)  # contact-log rows on the customer page
+# Classification (003): activity level from completed orders in a trailing window (high from this many,
+# medium from one, else low); a customer whose first completed order is more recent than CUSTOMER_NEW_DAYS
+# is new, one who ordered before that is returning.
+CUSTOMER_ACTIVITY_WINDOW_DAYS = env.int("CUSTOMER_ACTIVITY_WINDOW_DAYS", default=90)
+CUSTOMER_ACTIVITY_HIGH_ORDERS = env.int("CUSTOMER_ACTIVITY_HIGH_ORDERS", default=4)
+CUSTOMER_NEW_DAYS = env.int("CUSTOMER_NEW_DAYS", default=90)
+# Profile review (000, 003): a profile not checked by staff for this long is stale.
+CUSTOMER_PROFILE_STALE_DAYS = env.int("CUSTOMER_PROFILE_STALE_DAYS", default=365)
 CUSTOMER_PAGE_COUNT_CAP = env.int("CUSTOMER_PAGE_COUNT_CAP", default=1000)  # orders counted on the customer page
 # Filtered changelists count exactly up to this many rows, then show "N+" (no full COUNT on huge tables).
 ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=10000)

@@ -5,9 +5,10 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from customers import rules
 from customers.models import (
     ContactLog,
     Customer,
@@ -15,6 +16,7 @@ from customers.models import (
     KeyFieldChange,
     Order,
     OwnershipChange,
+    Place,
     PlatformAccount,
 )
 from customers.validators import try_normalise_mobile
@@ -176,3 +178,94 @@ def estimated_row_count(model) -> int | None:
     if not row or row[0] is None or row[0] < 0:
         return None
     return int(row[0])
+
+
+# --- classification and profile review (000, 003) -------------------------------------------------
+def _activity_cutoff(now=None):
+    return (now or timezone.now()) - dt.timedelta(days=settings.CUSTOMER_ACTIVITY_WINDOW_DAYS)
+
+
+def customer_classification(customer: Customer, *, now=None) -> rules.Classification:
+    """Activity level and new/returning of one customer (one indexed count of recent orders)."""
+    now = now or timezone.now()
+    cutoff = _activity_cutoff(now)
+    recent = 0
+    if customer.last_order_at and customer.last_order_at >= cutoff:
+        recent = Order.objects.filter(customer=customer, status=Order.Status.COMPLETED,
+                                      finished_at__gte=cutoff).count()
+    return rules.classify(orders_in_window=recent, first_order_at=customer.first_order_at, now=now,
+                          high_from=settings.CUSTOMER_ACTIVITY_HIGH_ORDERS, new_days=settings.CUSTOMER_NEW_DAYS)
+
+
+def filter_by_activity(queryset: QuerySet, level: str, *, now=None) -> QuerySet:
+    """The customer list's activity filter, by the same thresholds as ``rules.activity_level``:
+    low = no completed order in the window (the stored last order date says so), high = at least
+    CUSTOMER_ACTIVITY_HIGH_ORDERS of them, medium = the rest of those who ordered."""
+    cutoff = _activity_cutoff(now)
+    if level == "low":
+        return queryset.filter(Q(last_order_at__lt=cutoff) | Q(last_order_at__isnull=True))
+    frequent = (Order.objects.filter(status=Order.Status.COMPLETED, finished_at__gte=cutoff)
+                .values("customer").annotate(n=Count("*"))
+                .filter(n__gte=max(settings.CUSTOMER_ACTIVITY_HIGH_ORDERS, 1)).values("customer"))
+    recent = queryset.filter(last_order_at__gte=cutoff)
+    if level == "high":
+        return recent.filter(pk__in=frequent)
+    if level == "medium":
+        return recent.exclude(pk__in=frequent)
+    return queryset
+
+
+def filter_by_lifecycle(queryset: QuerySet, stage: str, *, now=None) -> QuerySet:
+    new_since = (now or timezone.now()) - dt.timedelta(days=settings.CUSTOMER_NEW_DAYS)
+    if stage == "new":
+        return queryset.filter(first_order_at__gte=new_since)
+    if stage == "returning":
+        return queryset.filter(first_order_at__lt=new_since)
+    if stage == "prospect":
+        return queryset.filter(first_order_at__isnull=True)
+    return queryset
+
+
+def _profile_incomplete_q() -> Q:
+    q = (Q(birthday__isnull=True) | ~Exists(Place.objects.filter(customer=OuterRef("pk")))
+         | Q(customer_type=Customer.Type.ENTERPRISE, company_name=""))
+    if settings.API_PENDING_NAME_PREFIX:
+        q |= Q(full_name__startswith=settings.API_PENDING_NAME_PREFIX)
+    return q
+
+
+def _profile_stale_q(now=None) -> Q:
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.CUSTOMER_PROFILE_STALE_DAYS)
+    return Q(profile_checked_at__lt=cutoff) | Q(profile_checked_at__isnull=True, created_at__lt=cutoff)
+
+
+def filter_by_profile_review(queryset: QuerySet, which: str, *, now=None) -> QuerySet:
+    """The periodic profile review: ``incomplete`` (something to ask the customer), ``stale`` (not
+    checked by staff for CUSTOMER_PROFILE_STALE_DAYS) or ``due`` (either). Anonymised customers never."""
+    queryset = queryset.exclude(status=Customer.Status.ANONYMISED)
+    if which == "incomplete":
+        return queryset.filter(_profile_incomplete_q())
+    if which == "stale":
+        return queryset.filter(_profile_stale_q(now))
+    if which == "due":
+        return queryset.filter(_profile_incomplete_q() | _profile_stale_q(now))
+    return queryset
+
+
+def customer_profile_review(customer: Customer, *, now=None) -> dict:
+    """What the customer page says about the profile: the gaps, whether it is stale, when checked."""
+    now = now or timezone.now()
+    gaps = rules.profile_gaps(full_name=customer.full_name, birthday=customer.birthday,
+                              has_place=customer.places.exists(), customer_type=customer.customer_type,
+                              company_name=customer.company_name,
+                              pending_name_prefix=settings.API_PENDING_NAME_PREFIX)
+    cutoff = now - dt.timedelta(days=settings.CUSTOMER_PROFILE_STALE_DAYS)
+    checked = customer.profile_checked_at
+    stale = customer.status != Customer.Status.ANONYMISED and (
+        checked < cutoff if checked else customer.created_at < cutoff)
+    return {"gaps": [rules.GAP_LABELS[g] for g in gaps], "gap_keys": gaps, "stale": stale, "checked_at": checked}
+
+
+def my_profiles_due(user) -> int:
+    """The user's own customers whose profile review is due (for the workbench)."""
+    return filter_by_profile_review(Customer.objects.filter(owner=user), "due").count()

@@ -15,14 +15,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.masking import mask_mobile
-from customers import hooks, selectors, services
+from customers import hooks, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
 from customers.errors import CustomerError
 from customers.forms import (
@@ -119,6 +119,44 @@ class OwnerFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ActivityFilter(admin.SimpleListFilter):
+    """003: activity level from completed orders in the last CUSTOMER_ACTIVITY_WINDOW_DAYS."""
+
+    title = _("activity")
+    parameter_name = "activity"
+
+    def lookups(self, request, model_admin):
+        return list(rules.ACTIVITY_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return selectors.filter_by_activity(queryset, self.value()) if self.value() else queryset
+
+
+class LifecycleFilter(admin.SimpleListFilter):
+    title = _("new or returning")
+    parameter_name = "lifecycle"
+
+    def lookups(self, request, model_admin):
+        return list(rules.LIFECYCLE_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return selectors.filter_by_lifecycle(queryset, self.value()) if self.value() else queryset
+
+
+class ProfileReviewFilter(admin.SimpleListFilter):
+    """The periodic profile review: profiles with gaps, or not checked for CUSTOMER_PROFILE_STALE_DAYS."""
+
+    title = _("profile review")
+    parameter_name = "profile"
+
+    def lookups(self, request, model_admin):
+        return [("due", _("Review due (incomplete or not checked)")), ("incomplete", _("Incomplete profile")),
+                ("stale", _("Not checked for a long time"))]
+
+    def queryset(self, request, queryset):
+        return selectors.filter_by_profile_review(queryset, self.value()) if self.value() else queryset
+
+
 class PlaceInline(admin.TabularInline):
     model = Place
     extra = 0
@@ -145,7 +183,8 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     list_display = ("full_name", "mobile", "customer_type", "source", "status", "owner_name", "last_order_at",
                     "created_at")
     list_display_links = ("full_name",)
-    list_filter = ("status", OwnerFilter, "source", "customer_type")
+    list_filter = ("status", OwnerFilter, ActivityFilter, LifecycleFilter, ProfileReviewFilter, "source",
+                   "customer_type")
     list_select_related = ("owner",)
     list_per_page = 50
     show_full_result_count = False
@@ -163,7 +202,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     import_formats = [CSV, XLSX]
     actions = [
         "take_ownership", "assign_owner", "release_to_pool", "schedule_callback", "start_handover",
-        "request_deletion", "merge_two", "export_csv", "export_xlsx",
+        "profile_checked", "request_deletion", "merge_two", "export_csv", "export_xlsx",
     ]
 
     # --- permissions ---------------------------------------------------------------------------
@@ -195,7 +234,8 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         actions.pop("delete_selected", None)
         user = request.user
         if not user.has_perm("customers.change_customer"):
-            for name in ("take_ownership", "assign_owner", "release_to_pool", "start_handover", "merge_two"):
+            for name in ("take_ownership", "assign_owner", "release_to_pool", "start_handover", "merge_two",
+                         "profile_checked"):
                 actions.pop(name, None)
         if not user.has_perm("customers.manage_ownership"):
             actions.pop("assign_owner", None)
@@ -312,6 +352,10 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
             "ownership_history": selectors.customer_ownership_history(customer),
             "platform_accounts": selectors.customer_platform_accounts(customer),
             "key_change": selectors.customer_key_change(customer),
+            "classification": selectors.customer_classification(customer),
+            "profile_review": selectors.customer_profile_review(customer),
+            "can_mark_profile_checked": user.has_perm("customers.change_customer")
+            and customer.status != Customer.Status.ANONYMISED,
             "extra_panels": panels,
             "can_reveal_id": user.has_perm("customers.view_sensitive") and bool(customer.id_number_encrypted),
             "can_reveal_mobile": not can_see_full_mobile(user) and user.has_perm("customers.view_sensitive"),
@@ -390,7 +434,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
     def single_action_view(self, request, object_id, action):
         """The customer page's buttons run the changelist actions on that one customer."""
         allowed = {"schedule_callback", "request_deletion", "start_handover", "take_ownership", "release_to_pool",
-                   "assign_owner"}
+                   "assign_owner", "profile_checked"}
         actions = self.get_actions(request)
         if action not in allowed or action not in actions:
             raise PermissionDenied
@@ -469,6 +513,18 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         done, errors = self._each(queryset, lambda c: services.customer_assign_owner(
             customer=c, owner=request.user, actor=request.user))
         return self._report(request, done, errors, gettext("%(count)d customers are now yours."))
+
+    @admin.action(description=_("Profile checked with the customer (nothing to change)"))
+    def profile_checked(self, request, queryset):
+        if request.method != "POST":
+            raise PermissionDenied  # a change of state: never from a link
+        try:
+            done = services.customer_profile_checked(customer_ids=queryset.values_list("pk", flat=True),
+                                                     actor=request.user)
+        except CustomerError as exc:
+            return self._report(request, 0, [exc.message], "")
+        return self._report(request, done, [], ngettext("%(count)d profile marked as checked today.",
+                                                        "%(count)d profiles marked as checked today.", done))
 
     @admin.action(description=_("Assign an account manager"))
     def assign_owner(self, request, queryset):

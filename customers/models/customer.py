@@ -98,13 +98,16 @@ class Customer(models.Model):
         "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="referrals",
     )
+    # When a member of staff last saved the profile or marked it as checked (the periodic profile
+    # review lists customers not checked for CUSTOMER_PROFILE_STALE_DAYS).
+    profile_checked_at = models.DateTimeField(_("profile last checked"), null=True, blank=True, editable=False)
     first_order_at = models.DateTimeField(_("first completed order"), null=True, blank=True, editable=False)
     last_order_at = models.DateTimeField(_("last completed order"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["id_number_encrypted", "id_number_index", "updated_at"],
+        excluded_fields=["id_number_encrypted", "id_number_index", "updated_at", "profile_checked_at"],
         verbose_name=_("customer change"),
     )
 

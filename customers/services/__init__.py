@@ -4,6 +4,7 @@ from customers.services.customers import (  # noqa: F401
     customer_anonymise,
     customer_create,
     customer_merge,
+    customer_profile_checked,
     customer_refresh_order_dates,
     customer_reveal_sensitive,
     customer_set_id_number,

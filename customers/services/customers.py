@@ -186,6 +186,8 @@ def customer_create(
     except ValidationError as exc:
         raise CustomerError(exc.messages[0], field="mobile", code=exc.code) from exc
     customer = Customer(full_name=(full_name or "").strip(), mobile=mobile, **fields)
+    if actor is not None:
+        customer.profile_checked_at = timezone.now()  # entered by staff: checked now
     if customer.owner_id:
         customer.owner_since = timezone.now()
     if customer.marketing_consent:
@@ -255,6 +257,8 @@ def customer_update(*, customer: Customer, actor=None, reason: str = "", id_numb
         customer.full_clean(validate_unique=False)
     except ValidationError as exc:
         raise _validation_to_error(exc) from exc
+    if actor is not None:
+        customer.profile_checked_at = timezone.now()  # a member of staff went through the profile
     customer._history_user = actor
     customer._change_reason = reason
     customer.save()
@@ -265,6 +269,15 @@ def customer_update(*, customer: Customer, actor=None, reason: str = "", id_numb
     # The key-field change waiting for review, if this update made one (the admin says so).
     customer.submitted_key_change = submitted
     return customer
+
+
+def customer_profile_checked(*, customer_ids, actor) -> int:
+    """The periodic profile review: staff went through these customers' profiles with them and found
+    nothing to change. Anonymised customers are left alone. Returns how many were marked."""
+    if not actor.has_perm("customers.change_customer"):
+        raise NotAllowed(_("You may not change customers."))
+    return (Customer.objects.filter(pk__in=list(customer_ids)).exclude(status=Customer.Status.ANONYMISED)
+            .update(profile_checked_at=timezone.now()))
 
 
 def customer_reveal_sensitive(*, customer: Customer, user, field: str, reason: str) -> str:
@@ -490,7 +503,8 @@ def _rotate_pending_key_changes() -> int:
 
 
 __all__ = [
-    "KEY_FIELDS", "customer_anonymise", "customer_create", "customer_merge", "customer_refresh_order_dates",
+    "KEY_FIELDS", "customer_anonymise", "customer_create", "customer_merge", "customer_profile_checked",
+    "customer_refresh_order_dates",
     "customer_reveal_sensitive", "customer_set_id_number", "customer_update", "deletion_request_create",
     "deletion_request_decide", "encryption_keys_rotate", "key_change_needs_review", "user_can_edit_key_fields",
 ]
