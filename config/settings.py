@@ -282,6 +282,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Later issues add their jobs to this dict in their own section below, with crontab schedules.
 
+# Backups (000: data backup): `manage.py backup` / `restore`, and nightly at 02:30 by beat. Keep
+# BACKUP_DIR on another disk (or copy it off the machine); FIELD_ENCRYPTION_KEYS are not in the backup.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+CELERY_BEAT_SCHEDULE["core.database_backup"] = {
+    "task": "core.tasks.database_backup",
+    "schedule": crontab(hour=2, minute=30),  # every night at 02:30
+    "options": {"expires": 3600},
+}
+
 # --- Customers ------------------------------------------------------------------------------
 CUSTOMER_DORMANT_AFTER_DAYS = env.int("CUSTOMER_DORMANT_AFTER_DAYS", default=90)  # 001: 三个月无消费
 CELERY_BEAT_SCHEDULE.update({

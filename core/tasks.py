@@ -7,3 +7,21 @@ from core.services import job_run_record
 def heartbeat() -> None:
     """Proves beat and a worker are alive: bumps the heartbeat row's counter."""
     job_run_record(name="heartbeat", result="ok")
+
+
+@shared_task(name="core.tasks.database_backup")
+def database_backup() -> str:
+    """Nightly backup of the database and uploaded files into BACKUP_DIR (the newest BACKUP_KEEP kept)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from core import backup
+    from core.services import job_run_finished, job_run_started
+
+    job_run_started(name="backup")
+    result = backup.database_backup(directory=Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP,
+                                    media_root=Path(settings.MEDIA_ROOT))
+    summary = f"{result.path.name} {result.size} bytes"
+    job_run_finished(name="backup", result=summary)
+    return summary

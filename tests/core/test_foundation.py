@@ -87,6 +87,11 @@ def test_compose_file_has_the_five_services_sharing_one_environment():
         assert "healthcheck" in services[name]
     assert "pgdata" in compose["volumes"]
     assert any(v.startswith("pgdata:") for v in services["db"]["volumes"])
+    # Uploaded files survive a container's replacement and are the same for web and worker; the
+    # nightly backups go to a volume of their own.
+    for name in ("web", "worker"):
+        assert "appdata:/app/var" in services[name]["volumes"] and "backups:/backups" in services[name]["volumes"]
+    assert envs[0]["BACKUP_DIR"] == "/backups"
 
 
 def _manage(*args, env_extra=None, check=True):
