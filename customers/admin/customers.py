@@ -119,42 +119,38 @@ class OwnerFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ActivityFilter(admin.SimpleListFilter):
+class _SelectorFilter(admin.SimpleListFilter):
+    """A list filter whose choices and query come from customers.selectors / rules."""
+
+    options: dict = {}  # value → label ("choices" is SimpleListFilter's own method)
+    select = None  # selectors.filter_by_…(queryset, value)
+
+    def lookups(self, request, model_admin):
+        return list(self.options.items())
+
+    def queryset(self, request, queryset):
+        return type(self).select(queryset, self.value()) if self.value() else queryset
+
+
+class ActivityFilter(_SelectorFilter):
     """003: activity level from completed orders in the last CUSTOMER_ACTIVITY_WINDOW_DAYS."""
 
-    title = _("activity")
-    parameter_name = "activity"
-
-    def lookups(self, request, model_admin):
-        return list(rules.ACTIVITY_LABELS.items())
-
-    def queryset(self, request, queryset):
-        return selectors.filter_by_activity(queryset, self.value()) if self.value() else queryset
+    title, parameter_name = _("activity"), "activity"
+    options, select = rules.ACTIVITY_LABELS, staticmethod(selectors.filter_by_activity)
 
 
-class LifecycleFilter(admin.SimpleListFilter):
-    title = _("new or returning")
-    parameter_name = "lifecycle"
-
-    def lookups(self, request, model_admin):
-        return list(rules.LIFECYCLE_LABELS.items())
-
-    def queryset(self, request, queryset):
-        return selectors.filter_by_lifecycle(queryset, self.value()) if self.value() else queryset
+class LifecycleFilter(_SelectorFilter):
+    title, parameter_name = _("new or returning"), "lifecycle"
+    options, select = rules.LIFECYCLE_LABELS, staticmethod(selectors.filter_by_lifecycle)
 
 
-class ProfileReviewFilter(admin.SimpleListFilter):
+class ProfileReviewFilter(_SelectorFilter):
     """The periodic profile review: profiles with gaps, or not checked for CUSTOMER_PROFILE_STALE_DAYS."""
 
-    title = _("profile review")
-    parameter_name = "profile"
-
-    def lookups(self, request, model_admin):
-        return [("due", _("Review due (incomplete or not checked)")), ("incomplete", _("Incomplete profile")),
-                ("stale", _("Not checked for a long time"))]
-
-    def queryset(self, request, queryset):
-        return selectors.filter_by_profile_review(queryset, self.value()) if self.value() else queryset
+    title, parameter_name = _("profile review"), "profile"
+    options = {"due": _("Review due (incomplete or not checked)"), "incomplete": _("Incomplete profile"),
+               "stale": _("Not checked for a long time")}
+    select = staticmethod(selectors.filter_by_profile_review)
 
 
 class PlaceInline(admin.TabularInline):

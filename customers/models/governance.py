@@ -44,7 +44,23 @@ class CustomerMerge(models.Model):
         ordering = ["-merged_at"]
 
 
-class DeletionRequest(models.Model):
+class DecidedRequest(models.Model):
+    """What every request a supervisor decides keeps: who asked and when, who decided, when and why."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
+                                     on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-requested_at"]
+
+
+class DeletionRequest(DecidedRequest):
     """A request to delete a customer (by staff or by the customer). Approved, it anonymises."""
 
     class Status(models.TextChoices):
@@ -57,13 +73,6 @@ class DeletionRequest(models.Model):
     reason = models.TextField(_("reason"))
     by_customer = models.BooleanField(_("the customer's own erasure request"), default=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
-                                     on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("deletion request")
@@ -141,7 +150,7 @@ class OwnershipChange(models.Model):
         indexes = [models.Index(fields=["customer", "-changed_at"], name="ownership_customer_idx")]
 
 
-class KeyFieldChange(models.Model):
+class KeyFieldChange(DecidedRequest):
     """A change to key fields of an owned VIP customer, waiting for a supervisor (001 篇2: the agent
     submits, a supervisor approves it, and it is applied, or sends it back with a note, and the agent
     corrects it and submits again). ``changes`` holds the requested values and ``previous`` the values
@@ -161,13 +170,6 @@ class KeyFieldChange(models.Model):
     id_number_masked = models.CharField(_("new ID number"), max_length=30, blank=True)
     reason = models.CharField(_("reason for the change"), max_length=100, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
-                                     on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("key-field change request")
