@@ -286,6 +286,9 @@ CELERY_BEAT_SCHEDULE = {
 # BACKUP_DIR on another disk (or copy it off the machine); FIELD_ENCRYPTION_KEYS are not in the backup.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# Fernet keys, comma-separated, newest first: backups are encrypted with the first, restored with any.
+# Empty: plain backups. Keep these keys apart from the backups (and from FIELD_ENCRYPTION_KEYS).
+BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
 CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
     "schedule": crontab(hour=2, minute=30),  # every night at 02:30

@@ -21,7 +21,7 @@ def database_backup() -> str:
 
     job_run_started(name="backup")
     result = backup.database_backup(directory=Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP,
-                                    media_root=Path(settings.MEDIA_ROOT))
+                                    media_root=Path(settings.MEDIA_ROOT), keys=settings.BACKUP_ENCRYPTION_KEYS)
     summary = f"{result.path.name} {result.size} bytes"
     job_run_finished(name="backup", result=summary)
     return summary

@@ -9,6 +9,7 @@ import subprocess
 import uuid
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -102,6 +103,80 @@ def test_restore_needs_a_backup_and_a_yes(tmp_path, settings):
         call_command("restore", "--yes")
 
 
+# --- encryption ---------------------------------------------------------------------------------
+KEY, OLD_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+
+
+def _encrypted(data: bytes, keys, monkeypatch, part=7) -> bytes:
+    monkeypatch.setattr(backup, "PART", part)
+    out = io.BytesIO()
+    backup.encrypt_stream(io.BytesIO(data), out, keys)
+    return out.getvalue()
+
+
+def _decrypted(data: bytes, keys) -> bytes:
+    out = io.BytesIO()
+    backup.decrypt_stream(io.BytesIO(data), out, keys)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("data", [b"", b"short", "客户 13800138000 张伟".encode() * 5])
+def test_encryption_round_trips_in_parts_and_hides_the_content(data, monkeypatch):
+    sealed = _encrypted(data, [KEY], monkeypatch)
+    assert _decrypted(sealed, [KEY]) == data
+    assert b"13800138000" not in sealed
+    assert _decrypted(sealed, [OLD_KEY, KEY]) == data  # any listed key decrypts (rotation)
+
+
+def test_a_wrong_key_or_an_altered_reordered_or_cut_file_is_refused(monkeypatch):
+    data = b"0123456789" * 5
+    sealed = _encrypted(data, [KEY], monkeypatch)
+    head, *parts = sealed.splitlines(keepends=True)
+    assert len(parts) == 8
+    flipped = bytearray(sealed)
+    flipped[len(head) + 20] ^= 1
+    cases = {
+        "wrong key": (sealed, [OLD_KEY]),
+        "altered": (bytes(flipped), [KEY]),
+        "part missing": (head + b"".join(parts[:3] + parts[4:]), [KEY]),
+        "reordered": (head + b"".join([parts[1], parts[0], *parts[2:]]), [KEY]),
+        "cut off": (head + b"".join(parts[:-1]), [KEY]),
+        "not a backup": (b"PGDMP" + sealed, [KEY]),
+    }
+    for blob, keys in cases.values():
+        with pytest.raises(backup.BackupError):
+            _decrypted(blob, keys)
+
+
+def test_a_bad_key_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(backup.BackupError, match="Fernet"):
+        backup.database_backup(directory=tmp_path, keys=["not-a-key"])
+    assert backup.backups_in(tmp_path) == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite path (embedded mode)")
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_sqlite_backup_restores_only_with_the_key(tmp_path, settings):
+    CustomerFactory(full_name="张伟", mobile="13800138000")
+    media = tmp_path / "media"
+    media.mkdir()
+    (media / "photo.jpg").write_bytes(b"evidence")
+    made = backup.database_backup(directory=tmp_path / "b", keep=3, keys=[KEY], media_root=media)
+    assert made.path.name.endswith(".sqlite3.enc") and made.media.name.endswith(".media.tar.gz.enc")
+    assert b"13800138000" not in made.path.read_bytes()
+    Customer.objects.all().delete()
+    (media / "photo.jpg").unlink()
+
+    settings.BACKUP_ENCRYPTION_KEYS = []
+    with pytest.raises(CommandError, match="encrypted"):
+        call_command("restore", str(made.path), "--yes", stdout=io.StringIO())
+    settings.BACKUP_ENCRYPTION_KEYS, settings.MEDIA_ROOT = [KEY], media
+    call_command("restore", str(made.path), "--yes", stdout=io.StringIO())
+
+    assert list(Customer.objects.values_list("mobile", flat=True)) == ["13800138000"]
+    assert (media / "photo.jpg").read_bytes() == b"evidence"
+
+
 # --- PostgreSQL: pg_dump / pg_restore --------------------------------------------------------------
 def _scratch_database():
     name = f"crm_restore_{uuid.uuid4().hex[:8]}"
@@ -139,5 +214,11 @@ def test_postgresql_backup_restores_into_another_database_with_the_same_rows(tmp
         still = subprocess.run(["psql", "-At", "-d", name, "-c", "SELECT count(*) FROM customers_customer"],
                                env=env, capture_output=True, text=True, check=True).stdout.strip()
         assert still == "1"
+        # Encrypted: pg_dump streamed through the cipher, restored with the key.
+        sealed = backup.database_backup(directory=tmp_path / "enc", keep=3, keys=[KEY])
+        assert sealed.path.name.endswith(".dump.enc") and b"PGDMP" not in sealed.path.read_bytes()[:200]
+        backup.database_restore(path=sealed.path, database_url=url, keys=[KEY])
+        assert subprocess.run(["psql", "-At", "-d", name, "-c", "SELECT count(*) FROM customers_customer"],
+                              env=env, capture_output=True, text=True, check=True).stdout.strip() == "1"
     finally:
         subprocess.run(["dropdb", "--force", name], env=env, check=False)

@@ -18,11 +18,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, dir, keep, no_media, **options):
         try:
-            result = database_backup(directory=Path(dir), keep=keep,
+            result = database_backup(directory=Path(dir), keep=keep, keys=settings.BACKUP_ENCRYPTION_KEYS,
                                      media_root=None if no_media else Path(settings.MEDIA_ROOT))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"backup: {result.path} ({result.size / 1024 / 1024:.1f} MiB, {result.seconds:.1f} s)")
+        encrypted = ", encrypted" if settings.BACKUP_ENCRYPTION_KEYS else ""
+        self.stdout.write(f"backup: {result.path} ({result.size / 1024 / 1024:.1f} MiB{encrypted}, "
+                          f"{result.seconds:.1f} s)")
         if result.media:
             self.stdout.write(f"uploaded files: {result.media}")
         for old in result.removed:

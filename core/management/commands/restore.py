@@ -11,7 +11,7 @@ class Command(BaseCommand):
             "transaction; SQLite: stop the server and workers first). --latest takes the newest in BACKUP_DIR.")
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", help="the backup file (crm-….dump or crm-….sqlite3)")
+        parser.add_argument("path", nargs="?", help="the backup file (crm-….dump or crm-….sqlite3, maybe ….enc)")
         parser.add_argument("--latest", action="store_true", help="the newest backup in --dir")
         parser.add_argument("--dir", default=str(settings.BACKUP_DIR), help="for --latest (default BACKUP_DIR)")
         parser.add_argument("--database-url", help="restore into this database instead (e.g. a scratch copy)")
@@ -30,9 +30,16 @@ class Command(BaseCommand):
         if not yes and input(f"Replace everything in {target} with {path}? Type yes: ").strip() != "yes":
             raise CommandError("not restored")
         try:
-            database_restore(path=Path(path), database_url=database_url)
+            database_restore(path=Path(path), database_url=database_url, keys=settings.BACKUP_ENCRYPTION_KEYS)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"restored {path} into {target}")
-        if not no_media and not database_url and media_restore(backup=Path(path), media_root=Path(settings.MEDIA_ROOT)):
+        if no_media or database_url:
+            return
+        try:
+            restored = media_restore(backup=Path(path), media_root=Path(settings.MEDIA_ROOT),
+                                     keys=settings.BACKUP_ENCRYPTION_KEYS)
+        except BackupError as exc:
+            raise CommandError(f"database restored, uploaded files not: {exc}") from exc
+        if restored:
             self.stdout.write(f"uploaded files restored into {settings.MEDIA_ROOT}")
