@@ -307,6 +307,10 @@ def test_in_the_admin_a_sent_back_change_shows_its_note_to_the_agent(client, tea
     other_agent = StaffFactory(role=Role.CS_AGENT)
     client.force_login(other_agent)
     assert list(client.get(reverse("admin:customers_keyfieldchange_changelist")).context["cl"].result_list) == []
+    # The customer page tells a colleague too, without a link to a request page they cannot open.
+    seen = client.get(reverse("admin:customers_customer_change", args=[customer.pk])).content.decode()
+    assert "请附身份证照片" in seen
+    assert reverse("admin:customers_keyfieldchange_change", args=[change.pk]) not in seen
 
 
 def test_the_review_page_masks_the_mobile_for_a_reviewer_who_sees_mobiles_masked(client, team):
