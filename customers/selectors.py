@@ -102,12 +102,20 @@ def customer_ownership_history(customer: Customer, *, limit: int | None = None) 
     )
 
 
+SENT_BACK_SHOWN_DAYS = 30  # how long a sent-back change is shown on the customer page and the workbench
+
+
 def customer_key_change(customer: Customer) -> KeyFieldChange | None:
     """The customer's latest key-field change request if it still matters on the customer page:
-    waiting for review, or sent back (its note says what to correct)."""
+    waiting for review, or sent back in the last SENT_BACK_SHOWN_DAYS (its note says what to correct)."""
     latest = (KeyFieldChange.objects.filter(customer=customer).select_related("requested_by", "decided_by")
               .order_by("-requested_at", "-pk").first())
-    if latest and latest.status in (KeyFieldChange.Status.PENDING, KeyFieldChange.Status.SENT_BACK):
+    if latest is None:
+        return None
+    if latest.status == KeyFieldChange.Status.PENDING:
+        return latest
+    recent = timezone.now() - dt.timedelta(days=SENT_BACK_SHOWN_DAYS)
+    if latest.status == KeyFieldChange.Status.SENT_BACK and latest.decided_at and latest.decided_at >= recent:
         return latest
     return None
 
@@ -124,7 +132,7 @@ def key_changes_waiting(user) -> int:
 
 def key_changes_sent_back(user) -> int:
     """The user's own key-field changes sent back in the last 30 days (to correct and submit again)."""
-    since = timezone.now() - dt.timedelta(days=30)
+    since = timezone.now() - dt.timedelta(days=SENT_BACK_SHOWN_DAYS)
     return KeyFieldChange.objects.filter(requested_by=user, status=KeyFieldChange.Status.SENT_BACK,
                                          decided_at__gte=since).count()
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from core import crypto
 from core.roles import Role
@@ -311,6 +312,10 @@ def test_in_the_admin_a_sent_back_change_shows_its_note_to_the_agent(client, tea
     seen = client.get(reverse("admin:customers_customer_change", args=[customer.pk])).content.decode()
     assert "请附身份证照片" in seen
     assert reverse("admin:customers_keyfieldchange_change", args=[change.pk]) not in seen
+    # A month later the note is no longer shown.
+    KeyFieldChange.objects.filter(pk=change.pk).update(decided_at=timezone.now() - dt.timedelta(days=31))
+    later = client.get(reverse("admin:customers_customer_change", args=[customer.pk])).content.decode()
+    assert "请附身份证照片" not in later
 
 
 def test_the_review_page_masks_the_mobile_for_a_reviewer_who_sees_mobiles_masked(client, team):
