@@ -35,6 +35,7 @@ from complaints.models import (
 )
 from complaints.models.complaint import validate_attachment
 from core.dates import local_tz
+from core.notifications import email_staff_after_commit
 from core.notifications import notifications_are_muted as _is_muted
 from core.services import job_lock, job_run_record
 
@@ -108,17 +109,7 @@ def _timeline(complaint: Complaint, kind: str, *, actor=None, note: str = "", pu
 
 def _notify_role_after_commit(role: str, subject: str, body: str) -> None:
     """E-mail the active members of a role (after commit, never failing the caller)."""
-    if _is_muted():
-        return
-
-    def send():
-        User = get_user_model()
-        recipients = list(User.objects.filter(groups__name=role, is_active=True).exclude(email="")
-                          .values_list("email", flat=True))
-        if recipients:
-            send_mail(subject, body, None, recipients, fail_silently=True)
-
-    transaction.on_commit(send)
+    email_staff_after_commit(subject, body, get_user_model().objects.filter(groups__name=role))
 
 
 def _inform_customer_after_commit(complaint: Complaint, event: str, text: str) -> None:

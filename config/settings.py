@@ -286,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
 # BACKUP_DIR on another disk (or copy it off the machine); FIELD_ENCRYPTION_KEYS are not in the backup.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
+# The nightly job does nothing if a backup finished less than this long ago (a repeated delivery).
+BACKUP_MIN_INTERVAL_HOURS = env.int("BACKUP_MIN_INTERVAL_HOURS", default=12)
 # Fernet keys, comma-separated, newest first: backups are encrypted with the first, restored with any.
 # Empty: plain backups. Keep these keys apart from the backups (and from FIELD_ENCRYPTION_KEYS).
 BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
@@ -378,6 +380,8 @@ CUSTOMER_ACTIVITY_HIGH_ORDERS = env.int("CUSTOMER_ACTIVITY_HIGH_ORDERS", default
 CUSTOMER_NEW_DAYS = env.int("CUSTOMER_NEW_DAYS", default=90)
 # Profile review (000, 003): a profile not checked by staff for this long is stale.
 CUSTOMER_PROFILE_STALE_DAYS = env.int("CUSTOMER_PROFILE_STALE_DAYS", default=365)
+# A key-field change sent back stays on the customer page and the agent's workbench this long.
+CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS = env.int("CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS", default=30)
 CUSTOMER_PAGE_COUNT_CAP = env.int("CUSTOMER_PAGE_COUNT_CAP", default=1000)  # orders counted on the customer page
 # Filtered changelists count exactly up to this many rows, then show "N+" (no full COUNT on huge tables).
 ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=10000)

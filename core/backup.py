@@ -24,6 +24,7 @@ import subprocess
 import tarfile
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,7 +103,7 @@ def decrypt_stream(reader, writer, keys) -> None:
 @contextmanager
 def _written_atomically(target: Path):
     """Yield a temporary path beside ``target``; rename it to ``target`` only if the block succeeds."""
-    partial = target.with_name(target.name + ".partial")
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}.partial")  # two runs never share one
     try:
         yield partial
         partial.replace(target)

@@ -19,3 +19,19 @@ def notifications_muted():
 
 def notifications_are_muted() -> bool:
     return getattr(_muted, "on", False)
+
+
+def email_staff_after_commit(subject: str, body: str, users) -> None:
+    """E-mail ``users`` (a queryset of users, evaluated when the transaction commits) once the
+    current transaction commits; never fails the caller; silent while notifications are muted."""
+    if notifications_are_muted():
+        return
+    from django.core.mail import send_mail
+    from django.db import transaction
+
+    def send():
+        recipients = sorted(set(users.filter(is_active=True).exclude(email="").values_list("email", flat=True)))
+        if recipients:
+            send_mail(subject, body, None, recipients, fail_silently=True)
+
+    transaction.on_commit(send)

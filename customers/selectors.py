@@ -102,22 +102,30 @@ def customer_ownership_history(customer: Customer, *, limit: int | None = None) 
     )
 
 
-SENT_BACK_SHOWN_DAYS = 30  # how long a sent-back change is shown on the customer page and the workbench
-
-
 def customer_key_change(customer: Customer) -> KeyFieldChange | None:
     """The customer's latest key-field change request if it still matters on the customer page:
-    waiting for review, or sent back in the last SENT_BACK_SHOWN_DAYS (its note says what to correct)."""
+    waiting for review, or sent back in the last CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS (its note says what to
+    correct)."""
     latest = (KeyFieldChange.objects.filter(customer=customer).select_related("requested_by", "decided_by")
               .order_by("-requested_at", "-pk").first())
     if latest is None:
         return None
     if latest.status == KeyFieldChange.Status.PENDING:
         return latest
-    recent = timezone.now() - dt.timedelta(days=SENT_BACK_SHOWN_DAYS)
+    recent = timezone.now() - dt.timedelta(days=settings.CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS)
     if latest.status == KeyFieldChange.Status.SENT_BACK and latest.decided_at and latest.decided_at >= recent:
         return latest
     return None
+
+
+def key_change_visible_to(user, change: KeyFieldChange) -> bool:
+    """Who may open a key-field change: its requester, and those who approve customer changes."""
+    return user.has_perm("customers.approve_customer_change") or change.requested_by_id == user.pk
+
+
+def key_changes_visible_to(user, queryset: QuerySet) -> QuerySet:
+    """The same rule as ``key_change_visible_to``, as a filter for the list."""
+    return queryset if user.has_perm("customers.approve_customer_change") else queryset.filter(requested_by=user)
 
 
 def key_changes_waiting(user) -> int:
@@ -131,8 +139,8 @@ def key_changes_waiting(user) -> int:
 
 
 def key_changes_sent_back(user) -> int:
-    """The user's own key-field changes sent back in the last 30 days (to correct and submit again)."""
-    since = timezone.now() - dt.timedelta(days=SENT_BACK_SHOWN_DAYS)
+    """The user's own key-field changes sent back lately (to correct and submit again)."""
+    since = timezone.now() - dt.timedelta(days=settings.CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS)
     return KeyFieldChange.objects.filter(requested_by=user, status=KeyFieldChange.Status.SENT_BACK,
                                          decided_at__gte=since).count()
 

@@ -348,9 +348,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
             "ownership_history": selectors.customer_ownership_history(customer),
             "platform_accounts": selectors.customer_platform_accounts(customer),
             "key_change": (key_change := selectors.customer_key_change(customer)),
-            # The request page lists an agent's own requests only; supervisors see all.
-            "key_change_linked": key_change is not None and (
-                key_change.requested_by_id == user.pk or user.has_perm("customers.approve_customer_change")),
+            "key_change_linked": key_change is not None and selectors.key_change_visible_to(user, key_change),
             "classification": selectors.customer_classification(customer),
             "profile_review": selectors.customer_profile_review(customer),
             "can_mark_profile_checked": user.has_perm("customers.change_customer")

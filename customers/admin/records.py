@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_mobile
 from customers import hooks, selectors, services
+from customers.admin.customers import mobile_for
 from customers.admin.paging import LargeTablePaginator
 from customers.errors import CustomerError
 from customers.forms import DecisionForm
@@ -386,17 +387,14 @@ class KeyFieldChangeAdmin(DecisionAdminMixin, ReadOnlyAdmin):
     }
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if _supervisor(request):
-            return qs
-        return qs.filter(requested_by=request.user)
+        return selectors.key_changes_visible_to(request.user, super().get_queryset(request))
 
     @staticmethod
     def _show(request, name, value):
         if value in (None, ""):
             return "—"
-        if name == "mobile" and not request.user.has_perm("customers.view_full_mobile"):
-            return mask_mobile(value)
+        if name == "mobile":
+            return mobile_for(request.user, value)
         if name == "customer_type":
             return dict(Customer.Type.choices).get(value, value)
         return value

@@ -162,6 +162,10 @@ class KeyFieldChange(DecidedRequest):
         SENT_BACK = "sent_back", _("Sent back")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # The only moves (customers.services.customers._key_changes_close makes them): a waiting change is
+    # approved, sent back or withdrawn, once.
+    TRANSITIONS = {Status.PENDING: (Status.APPROVED, Status.SENT_BACK, Status.WITHDRAWN)}
+
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="key_field_changes")
     changes = models.JSONField(_("requested values"), default=dict)

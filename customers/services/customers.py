@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from core import crypto
 from core.masking import mask_id_number, mask_mobile
-from core.notifications import notifications_are_muted
+from core.notifications import email_staff_after_commit
 from customers import hooks
 from customers.errors import CustomerError, DuplicateCustomer, NotAllowed
 from customers.models import (
@@ -107,13 +107,10 @@ def _key_change_submit(*, customer: Customer, actor, changes: dict, id_number: s
 
 def _notify_reviewers_after_commit(change: KeyFieldChange) -> None:
     """E-mail the account manager's team supervisor (or, without one, the users who may approve)."""
-    if notifications_are_muted():
-        return
     from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
     from django.urls import reverse
 
-    owner_id = change.customer.owner_id
+    User = get_user_model()
     subject = _("Key-field change of %(customer)s waiting for your review") % {"customer": change.customer}
     body = "\n".join([
         _("%(who)s asks to change key fields of customer %(customer)s.")
@@ -121,24 +118,24 @@ def _notify_reviewers_after_commit(change: KeyFieldChange) -> None:
         _("Review it in the admin: %(path)s") % {"path": reverse("admin:customers_keyfieldchange_change",
                                                                  args=[change.pk])},
     ])
+    reviewers = User.objects.filter(supervised_teams__members__user_id=change.customer.owner_id, is_active=True)
+    if not reviewers.exclude(email="").exists():
+        reviewers = User.objects.with_perm("customers.approve_customer_change", include_superusers=False)
+    email_staff_after_commit(subject, body, reviewers)
 
-    def send():
-        User = get_user_model()
-        supervisors = User.objects.filter(is_active=True, supervised_teams__members__user_id=owner_id)
-        recipients = [u.email for u in supervisors if u.email]
-        if not recipients:
-            recipients = [u.email for u in User.objects.filter(is_active=True).exclude(email="")
-                          if u.has_perm("customers.approve_customer_change") and not u.is_superuser]
-        if recipients:
-            send_mail(subject, body, None, sorted(set(recipients)), fail_silently=True)
 
-    transaction.on_commit(send)
+def _key_changes_close(changes, *, to_status: str, actor, note: str = "") -> int:
+    """The one place a key-field change's status moves (``KeyFieldChange.TRANSITIONS``): from waiting
+    to approved, sent back or withdrawn, with who, when and why; a waiting new ID number is dropped.
+    Rows not in a state that allows the move are left alone; returns how many moved."""
+    allowed_from = [s for s, targets in KeyFieldChange.TRANSITIONS.items() if to_status in targets]
+    return changes.filter(status__in=allowed_from).update(
+        status=to_status, decided_by=actor, decided_at=timezone.now(), decision_note=note, id_number_encrypted="")
 
 
 def _withdraw_pending_key_changes(customer: Customer, *, actor, note: str) -> int:
-    return KeyFieldChange.objects.filter(customer=customer, status=KeyFieldChange.Status.PENDING).update(
-        status=KeyFieldChange.Status.WITHDRAWN, decided_by=actor, decided_at=timezone.now(), decision_note=note,
-        id_number_encrypted="")
+    return _key_changes_close(KeyFieldChange.objects.filter(customer=customer),
+                              to_status=KeyFieldChange.Status.WITHDRAWN, actor=actor, note=note)
 
 
 def customer_set_id_number(customer: Customer, id_number: str) -> None:

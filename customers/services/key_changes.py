@@ -5,13 +5,12 @@ with the same entry rules) or sends it back with a note; the requester may withd
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import crypto
 from customers.errors import CustomerError, NotAllowed
 from customers.models import KeyFieldChange
-from customers.services.customers import customer_update, user_can_edit_key_fields
+from customers.services.customers import _key_changes_close, customer_update, user_can_edit_key_fields
 
 
 def _pending(change: KeyFieldChange) -> KeyFieldChange:
@@ -54,10 +53,10 @@ def key_change_decide(*, change: KeyFieldChange, actor, approve: bool, note: str
             "reason": change.reason or _("Key-field change"), "who": change.requested_by, "approver": actor}
         customer_update(customer=change.customer, actor=actor, reason=reason[:100], id_number=id_number,
                         **_requested_values(change))
-    change.status = KeyFieldChange.Status.APPROVED if approve else KeyFieldChange.Status.SENT_BACK
-    change.decided_by, change.decided_at, change.decision_note = actor, timezone.now(), note
-    change.id_number_encrypted = ""  # applied or not, the new number is no longer needed in this row
-    change.save()
+    # Applied or not, the new ID number is no longer needed in this row (_key_changes_close drops it).
+    _key_changes_close(KeyFieldChange.objects.filter(pk=change.pk), actor=actor, note=note,
+                       to_status=KeyFieldChange.Status.APPROVED if approve else KeyFieldChange.Status.SENT_BACK)
+    change.refresh_from_db()
     return change
 
 
@@ -67,8 +66,7 @@ def key_change_withdraw(*, change: KeyFieldChange, actor, note: str = "") -> Key
     change = _pending(change)
     if actor.pk != change.requested_by_id and not user_can_review_key_change(actor, change):
         raise NotAllowed(_("Only the requester or a reviewer may withdraw this change."))
-    change.status = KeyFieldChange.Status.WITHDRAWN
-    change.decided_by, change.decided_at, change.decision_note = actor, timezone.now(), (note or "").strip()
-    change.id_number_encrypted = ""
-    change.save()
+    _key_changes_close(KeyFieldChange.objects.filter(pk=change.pk), to_status=KeyFieldChange.Status.WITHDRAWN,
+                       actor=actor, note=(note or "").strip())
+    change.refresh_from_db()
     return change

@@ -95,6 +95,18 @@ def test_the_nightly_task_records_its_run(tmp_path, settings):
     assert len(backup.backups_in(tmp_path / "b")) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_task_delivered_twice_backs_up_once(tmp_path, settings):
+    from core.tasks import database_backup
+
+    settings.BACKUP_DIR, settings.MEDIA_ROOT = tmp_path / "b", tmp_path / "media"
+    database_backup()
+    second = database_backup()
+
+    assert second.startswith("skipped")
+    assert len(backup.backups_in(tmp_path / "b")) == 1 and JobRun.objects.get(name="backup").runs == 1
+
+
 def test_restore_needs_a_backup_and_a_yes(tmp_path, settings):
     settings.BACKUP_DIR = tmp_path
     with pytest.raises(CommandError, match="no backup"):
