@@ -22,6 +22,7 @@ from care import selectors, services
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from customers.admin.privacy import PersonalDataAdminMixin
 from customers.models import ContactLog, Customer, Rating
 
 
@@ -116,7 +117,7 @@ class OccasionAdmin(admin.ModelAdmin):
 
 # --- outbox ---------------------------------------------------------------------------------
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("id", "customer", "occasion", "year", "channel", "status", "attempts", "status_reason",
                     "send_after", "sent_at")
     list_filter = ("status", "channel", "occasion", "year", "purpose")
@@ -257,8 +258,8 @@ class ReportForm(forms.Form):
 
 
 @admin.register(Callback)
-class CallbackAdmin(admin.ModelAdmin):
-    list_display = ("customer", "mobile", "due_on", "purpose", "agent", "status", "outcome", "satisfaction",
+class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    list_display = ("customer", "customer__mobile", "due_on", "purpose", "agent", "status", "outcome", "satisfaction",
                     "record_link")
     list_filter = (ListFilterAgent, DueFilter, "purpose", "outcome", ("agent", admin.RelatedOnlyFieldListFilter))
     search_fields = ("customer__mobile", "customer__full_name")
@@ -279,14 +280,7 @@ class CallbackAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("mobile"))
-    def mobile(self, obj):
-        if self._full_mobile:
-            return obj.customer.mobile
-        return obj.customer.mobile_masked
-
     def changelist_view(self, request, extra_context=None):
-        self._full_mobile = request.user.has_perm("customers.view_full_mobile")
         extra_context = {**(extra_context or {}), "report_url": reverse("admin:care_callback_report")}
         return super().changelist_view(request, extra_context)
 

@@ -385,6 +385,12 @@ CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS = env.int("CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS
 CUSTOMER_PAGE_COUNT_CAP = env.int("CUSTOMER_PAGE_COUNT_CAP", default=1000)  # orders counted on the customer page
 # Filtered changelists count exactly up to this many rows, then show "N+" (no full COUNT on huge tables).
 ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=10000)
+# Staff who see mobiles masked may search a mobile only by the whole number, this many times per window
+# per user (docs/security.md); counted in this cache (the shared Redis one when REDIS_URL is set). When
+# the cache is down such searches are refused ("try later"); other searches are unaffected.
+MASKED_MOBILE_SEARCH_LIMIT = env.int("MASKED_MOBILE_SEARCH_LIMIT", default=20)
+MASKED_MOBILE_SEARCH_WINDOW_SECONDS = env.int("MASKED_MOBILE_SEARCH_WINDOW_SECONDS", default=3600)
+MASKED_MOBILE_SEARCH_CACHE = env.str("MASKED_MOBILE_SEARCH_CACHE", default="api")
 
 # --- Loyalty --------------------------------------------------------------------------------
 # Points (002, 003, 001 篇10): 1 point per ¥1 of a completed order's fee, times the tier multiplier.

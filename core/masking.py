@@ -13,10 +13,19 @@ def mask_mobile(mobile: str | None) -> str:
 
 
 def mask_id_number(id_number: str | None) -> str:
-    """``110101199003071234`` → ``1101**********1234``."""
+    """``110101199003071234`` → ``**************1234``: the last 4 characters only. The first 6 are the
+    region and 7–14 the birth date, so any more would make the number (with the birth date) nearly
+    reconstructable."""
     if not id_number:
         return ""
-    return f"{id_number[:4]}{'*' * (len(id_number) - 8)}{id_number[-4:]}"
+    return "*" * max(len(id_number) - 4, 0) + id_number[-4:]
+
+
+def mask_birthday(birthday) -> str:
+    """``1990-03-07`` → ``03-07``: month and day only (what care needs), never the year."""
+    if not birthday:
+        return ""
+    return f"{birthday.month:02d}-{birthday.day:02d}"
 
 
 def mask_name(name: str | None) -> str:

@@ -18,7 +18,10 @@ class DuplicateCustomer(CustomerError):
     default_code = "duplicate_customer"
 
     def __init__(self, existing, *, field="mobile"):
+        # The message never names the existing customer: who may be told is the caller's decision
+        # (customers.services.duplicate_disclose).
         super().__init__(
+            _("An existing customer has this ID number.") if field == "id_number" else
             _("A customer with this mobile already exists: merge into it instead of creating a duplicate."),
             field=field,
         )

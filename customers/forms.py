@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from customers import services
@@ -16,7 +17,7 @@ from customers.models import ContactLog, Customer, Rating
 from customers.validators import normalise_mobile
 
 # Fields the service takes as keyword arguments beside the model's own columns.
-_SERVICE_ONLY = ("id_number", "change_reason")
+_SERVICE_ONLY = ("id_number", "change_reason", "new_birthday")
 
 
 class _DryRun(Exception):
@@ -53,6 +54,12 @@ class CustomerAdminForm(forms.ModelForm):
         help_text=_("Typed here to set or replace it; stored encrypted and only ever shown masked. "
                     "Leave empty to keep the current one."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # For staff who see the birthday as month-day only (no customers.view_sensitive): replace, not read.
+    new_birthday = forms.DateField(
+        label=_("set or replace the birthday"), required=False, widget=AdminDateWidget,
+        help_text=_("The year of birth is shown only to roles that may see sensitive data. "
+                    "Leave empty to keep the current birthday."),
     )
     change_reason = forms.CharField(
         label=_("reason for the change"), required=False, max_length=100,
@@ -113,7 +120,9 @@ class CustomerAdminForm(forms.ModelForm):
             add_service_error(self, exc)
 
     def _duplicate_message(self, exc: DuplicateCustomer):
-        existing = exc.existing
+        existing = services.duplicate_disclose(duplicate=exc, user=self.actor, where=gettext("admin form"))
+        if existing is None:
+            return exc.message  # "an existing customer has this …", without naming or linking it
         open_url = reverse("admin:customers_customer_change", args=[existing.pk])
         if self.instance.pk:
             merge_url = reverse("admin:customers_customer_merge", args=[existing.pk, self.instance.pk])
@@ -152,6 +161,8 @@ class CustomerAdminForm(forms.ModelForm):
                 actor=self.actor, full_name=data["full_name"], mobile=data["mobile"], id_number=id_number, **fields,
             )
         changes = self._changes()
+        if data.get("new_birthday"):
+            changes["birthday"] = data["new_birthday"]
         return services.customer_update(
             customer=self.instance, actor=self.actor, reason=data.get("change_reason", ""),
             id_number=id_number or None, **changes,

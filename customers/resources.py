@@ -6,8 +6,10 @@ mobile). It is all or nothing per file: the dry run reports every rejected row w
 the confirm step is only offered when no row is rejected; the real import runs in one transaction
 and rolls back entirely if any row fails then.
 
-Export masks per role: mobiles masked unless the user has ``customers.view_full_mobile``; the ID
-number only ever masked.
+Export masks per role (customers.privacy): mobiles masked unless the user has
+``customers.view_full_mobile``; birthdays as month-day unless ``customers.view_sensitive``; the ID
+number only ever masked (last 4). A duplicate found on import names the existing customer only for a
+user who may see that field whole.
 """
 
 import datetime as dt
@@ -22,7 +24,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from core.masking import mask_mobile
-from customers import services
+from customers import privacy, services
 from customers.errors import CustomerError, DuplicateCustomer
 from customers.models import Customer, Place, Tag
 
@@ -133,6 +135,7 @@ class CustomerImportResource(resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self._disclosed: list[DuplicateCustomer] = []
 
     # --- the file ------------------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):
@@ -209,13 +212,28 @@ class CustomerImportResource(resources.ModelResource):
             tags = [Tag.objects.get_or_create(name=name)[0] for name in tag_names]
             customer = services.customer_create(actor=self.user, tags=tags, **fields)
         except DuplicateCustomer as exc:
-            raise ValidationError({exc.field: [
-                gettext("%(message)s (existing: %(customer)s)") % {"message": exc.message, "customer": exc.existing}
-            ]}) from exc
+            raise ValidationError({exc.field: [self._duplicate_message(exc)]}) from exc
         except CustomerError as exc:
             key = exc.field if exc.field in IMPORT_COLUMNS else NON_FIELD_ERRORS
             raise ValidationError({key: [exc.message]}) from exc
         instance.__dict__.update(customer.__dict__)
+
+    def _duplicate_message(self, exc: DuplicateCustomer) -> str:
+        # Names the existing customer only for a user who may see that field whole; an ID number told
+        # to such a user is recorded after the import (import_data), outside its rolled-back dry run.
+        may_see = privacy.can_see_sensitive if exc.field == "id_number" else privacy.can_see_full_mobile
+        if not may_see(self.user):
+            return str(exc.message)
+        self._disclosed.append(exc)
+        return gettext("%(message)s (existing: %(customer)s)") % {"message": exc.message, "customer": exc.existing}
+
+    def import_data(self, *args, **kwargs):
+        self._disclosed = []
+        try:
+            return super().import_data(*args, **kwargs)
+        finally:
+            for exc in self._disclosed:
+                services.duplicate_disclose(duplicate=exc, user=self.user, where=gettext("import"))
 
     def save_m2m(self, instance, row, **kwargs):
         return  # tags were set by the service
@@ -244,7 +262,7 @@ class CustomerExportResource(resources.ModelResource):
     mobile = Field(column_name=_("mobile"))
     email = Field(attribute="email", column_name=_("email"))
     gender = Field(column_name=_("gender"))
-    birthday = Field(attribute="birthday", column_name=_("birthday"))
+    birthday = Field(column_name=_("birthday"))
     id_number = Field(attribute="id_number_masked", column_name=_("ID number"))
     customer_type = Field(column_name=_("customer type"))
     company_name = Field(attribute="company_name", column_name=_("company"))
@@ -265,10 +283,14 @@ class CustomerExportResource(resources.ModelResource):
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
+        self.user = user
         self.full_mobile = bool(user and user.has_perm("customers.view_full_mobile"))
 
     def dehydrate_mobile(self, obj):
         return (obj.mobile or "") if self.full_mobile else mask_mobile(obj.mobile)
+
+    def dehydrate_birthday(self, obj):
+        return privacy.birthday_for(self.user, obj.birthday)  # month-day without view_sensitive
 
     def dehydrate_gender(self, obj):
         return obj.get_gender_display()

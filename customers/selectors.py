@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from customers import rules
+from customers import privacy, rules
 from customers.models import (
     ContactLog,
     Customer,
@@ -25,13 +25,15 @@ _MAX_CHAR = "\U0010ffff"
 
 
 # --- finding a customer ------------------------------------------------------------------------
-def customer_search_query(term: str) -> QuerySet | None:
+def customer_search_query(term: str, *, user=None) -> QuerySet | None:
     """The customer ids an agent means by ``term``, as one query whose every branch is an exact,
     indexed lookup:
 
     - a mobile typed in any form (``138 0013 8000``, ``+86-138-0013-8000``) → the unique mobile;
     - otherwise the full name (as a prefix), a platform's user id or a platform order id (a UNION).
 
+    A part of a mobile matches nothing. For a ``user`` who sees mobiles masked each mobile search is
+    counted against their limit (customers.privacy; raises privacy.SearchRefused over it).
     ``None`` means "no term": do not filter.
     """
     term = (term or "").strip()
@@ -39,6 +41,8 @@ def customer_search_query(term: str) -> QuerySet | None:
         return None
     mobile = try_normalise_mobile(term)
     if mobile:
+        if user is not None and not privacy.can_see_full_mobile(user):
+            privacy.masked_mobile_search_term(user, term)
         return Customer.objects.filter(mobile=mobile).order_by().values_list("pk")
     # A name prefix as an index range (LIKE 'x%' cannot use a btree index outside the C collation).
     by_name = (
@@ -50,9 +54,9 @@ def customer_search_query(term: str) -> QuerySet | None:
     return by_name.union(by_platform_user, by_order)
 
 
-def customer_search_ids(term: str) -> list[int] | None:
+def customer_search_ids(term: str, *, user=None) -> list[int] | None:
     """``customer_search_query`` run once, capped at CUSTOMER_SEARCH_MAX_MATCHES ids."""
-    query = customer_search_query(term)
+    query = customer_search_query(term, user=user)
     if query is None:
         return None
     return [pk for (pk,) in query[: settings.CUSTOMER_SEARCH_MAX_MATCHES]]

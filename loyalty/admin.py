@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from customers.admin.paging import LargeTablePaginator
+from customers.admin.privacy import PersonalDataAdminMixin
 from customers.models import Customer
 from loyalty import selectors, services
 from loyalty.errors import LoyaltyError
@@ -130,7 +131,7 @@ class TierSetForm(forms.Form):
 
 
 @admin.register(LoyaltyAccount)
-class LoyaltyAccountAdmin(ReadOnlyAdmin):
+class LoyaltyAccountAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
     list_display = ["customer", "tier", "tier_since", "missed_reviews", "last_review_on", "manual_until",
                     "ledger_link"]
     list_filter = ["tier", "missed_reviews"]
@@ -255,7 +256,7 @@ class LoyaltyAccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PointsEntry)
-class PointsEntryAdmin(ReadOnlyAdmin):
+class PointsEntryAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "customer", "kind", "points", "available_at", "reason", "source", "created_by"]
     list_filter = ["kind"]
     list_select_related = ["customer", "created_by"]
@@ -265,7 +266,7 @@ class PointsEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Coupon)
-class CouponAdmin(ReadOnlyAdmin):
+class CouponAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
     list_display = ["code", "customer", "kind", "amount", "percent", "valid_from", "valid_until", "status", "origin",
                     "issued_by", "used_at", "used_platform"]
     list_filter = ["status", "kind", "origin"]

@@ -20,6 +20,7 @@ from complaints.admin import views
 from complaints.errors import ComplaintError
 from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
 from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
+from customers.admin.privacy import PersonalDataAdminMixin
 
 S = Complaint.Status
 
@@ -120,7 +121,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("number", "received_at", "grade", "status_badge", "category", "channel", "complainant",
                     "driver", "assignee", "deadline", "overdue_flag")
     list_filter = (OverdueFilter, MineFilter, "status", "grade", "channel", "category", "owner_role",

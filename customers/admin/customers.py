@@ -21,9 +21,10 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.masking import mask_mobile
-from customers import hooks, rules, selectors, services
+from core.masking import mask_birthday, mask_mobile
+from customers import hooks, privacy, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
+from customers.admin.privacy import PersonalDataAdminMixin
 from customers.errors import CustomerError
 from customers.forms import (
     AssignOwnerForm,
@@ -40,16 +41,14 @@ from customers.models import ContactLog, Customer, Place, SensitiveAccess, Servi
 from customers.resources import IMPORT_COLUMNS, CustomerExportResource, CustomerImportResource
 
 log = logging.getLogger(__name__)
+can_see_full_mobile = privacy.can_see_full_mobile  # (also imported from here by other admin modules)
+mobile_for = privacy.mobile_for
 
 KEY_FORM_FIELDS = ("full_name", "mobile", "birthday", "customer_type", "company_name")
 ALWAYS_READONLY = (
     "public_id", "id_number_masked", "status", "status_reason", "owner_since", "first_order_at", "last_order_at",
     "marketing_consent_at", "created_at", "updated_at",
 )
-
-
-def can_see_full_mobile(user) -> bool:
-    return user.has_perm("customers.view_full_mobile")
 
 
 def staff_name(user) -> str:
@@ -59,11 +58,6 @@ def staff_name(user) -> str:
     if user.last_name or user.first_name:
         return f"{user.last_name}{user.first_name}"
     return user.username
-
-
-def mobile_for(user, mobile: str | None) -> str:
-    """The mobile as this user may see it: whole, or masked (data analysts)."""
-    return (mobile or "") if can_see_full_mobile(user) else mask_mobile(mobile)
 
 
 def rejected_rows_report(result) -> list[tuple[int, str, str]]:
@@ -171,7 +165,7 @@ class ServiceNeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
+class CustomerAdmin(PersonalDataAdminMixin, ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     inlines = [PlaceInline]
     change_list_template = "admin/customers/customer/change_list.html"
@@ -242,15 +236,13 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         return actions
 
     # --- the list ------------------------------------------------------------------------------
-    def get_list_display(self, request):
-        display = list(super().get_list_display(request))
-        if not can_see_full_mobile(request.user):
-            display[display.index("mobile")] = "masked_mobile"
-        return display
-
     @admin.display(description=_("mobile"))
     def masked_mobile(self, obj):
         return mask_mobile(obj.mobile)
+
+    @admin.display(description=_("birthday (month-day)"))
+    def birthday_shown(self, obj):
+        return mask_birthday(obj.birthday) or "—"
 
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))  # noqa: S308
     def action_checkbox(self, obj):
@@ -267,7 +259,10 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         return super().get_queryset(request).select_related("owner__staff_profile__team")
 
     def get_search_results(self, request, queryset, search_term):
-        ids = selectors.customer_search_ids(search_term)
+        try:
+            ids = selectors.customer_search_ids(search_term, user=request.user)
+        except privacy.SearchRefused as exc:
+            return self.refused_search(request, queryset, exc)
         if ids is None:
             return queryset, False
         return queryset.filter(pk__in=ids), False
@@ -286,10 +281,13 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         editable = self.has_change_permission(request, obj) if obj else self.has_add_permission(request)
         key_rights = editable and self._can_edit_key_fields(request, obj)
         mobile = "mobile" if can_see_full_mobile(user) else "masked_mobile"
-        identity = ["full_name", mobile, "gender", ("birthday", "birthday_is_lunar"), "email"]
+        # Without view_sensitive an existing birthday shows as month-day; it can be replaced, not read.
+        year_hidden = obj is not None and not privacy.can_see_sensitive(user)
+        birthday = ("birthday_shown", "birthday_is_lunar") if year_hidden else ("birthday", "birthday_is_lunar")
+        identity = ["full_name", mobile, "gender", birthday, "email"]
         identity += ["id_number_masked"] if obj else []
         if key_rights:
-            identity.append("id_number")
+            identity += ["new_birthday", "id_number"] if year_hidden else ["id_number"]
         ownership = ["owner"] + (["owner_since", "status", "status_reason", "first_order_at", "last_order_at",
                                   "public_id", "created_at", "updated_at"] if obj else [])
         fieldsets = [
@@ -305,7 +303,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(ALWAYS_READONLY) + ["masked_mobile"]
+        readonly = list(ALWAYS_READONLY) + ["masked_mobile", "birthday_shown"]
         if obj is not None:
             readonly.append("owner")  # ownership moves only through assign / release / handover
             if not self._can_edit_key_fields(request, obj):

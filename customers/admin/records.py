@@ -12,9 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_mobile
-from customers import hooks, selectors, services
+from customers import hooks, privacy, selectors, services
 from customers.admin.customers import mobile_for
 from customers.admin.paging import LargeTablePaginator
+from customers.admin.privacy import PersonalDataAdminMixin
 from customers.errors import CustomerError
 from customers.forms import DecisionForm
 from customers.models import (
@@ -53,7 +54,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 # --- drivers and orders ---------------------------------------------------------------------------
 @admin.register(Driver)
-class DriverAdmin(admin.ModelAdmin):
+class DriverAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = ("employee_no", "name", "mobile", "team", "status", "joined_on")
     list_filter = ("status", "team")
     list_select_related = ("team",)
@@ -62,12 +63,6 @@ class DriverAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # drivers leave (status), their orders and ratings stay attributed
-
-    def get_list_display(self, request):
-        display = list(super().get_list_display(request))
-        if not request.user.has_perm("customers.view_full_mobile"):
-            display[display.index("mobile")] = "masked_mobile"
-        return display
 
     def get_fields(self, request, obj=None):
         fields = ["employee_no", "name", "mobile", "team", "status", "joined_on"]
@@ -363,7 +358,7 @@ def _field_label(name):
 
 
 @admin.register(KeyFieldChange)
-class KeyFieldChangeAdmin(DecisionAdminMixin, ReadOnlyAdmin):
+class KeyFieldChangeAdmin(PersonalDataAdminMixin, DecisionAdminMixin, ReadOnlyAdmin):
     """Key-field changes of owned VIP customers waiting for a supervisor (001 篇2). Agents see their
     own requests; supervisors and managers see all and decide the ones they may review."""
 
@@ -395,6 +390,8 @@ class KeyFieldChangeAdmin(DecisionAdminMixin, ReadOnlyAdmin):
             return "—"
         if name == "mobile":
             return mobile_for(request.user, value)
+        if name == "birthday":
+            return privacy.birthday_for(request.user, value)
         if name == "customer_type":
             return dict(Customer.Type.choices).get(value, value)
         return value
@@ -478,7 +475,7 @@ class OwnershipChangeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CustomerMerge)
-class CustomerMergeAdmin(ReadOnlyAdmin):
+class CustomerMergeAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
     list_display = ("merged_at", "kept", "merged_public_id", "merged_by", "reason")
     list_select_related = ("kept", "merged_by")
     fields = ("merged_at", "kept", "merged_public_id", "merged_snapshot", "moved", "merged_by", "reason")

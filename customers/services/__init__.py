@@ -15,6 +15,7 @@ from customers.services.customers import (  # noqa: F401
     key_change_needs_review,
     user_can_edit_key_fields,
 )
+from customers.services.disclosure import duplicate_disclose  # noqa: F401
 from customers.services.events import order_events_emit, order_events_process  # noqa: F401
 from customers.services.key_changes import (  # noqa: F401
     key_change_decide,
