@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.db.models import Q
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from core.masking import mask_birthday, mask_mobile
+from core.masking import mask_birthday, mask_id_number, mask_mobile
 from customers import privacy
 
 
@@ -52,7 +52,7 @@ class _MaskingHistoryHelper(HistoricalRecordContextHelper):
         if privacy.is_mobile_field(field) and not privacy.can_see_full_mobile(self.user):
             return mask_mobile(value)
         if privacy.is_sensitive_field(field) and not privacy.can_see_sensitive(self.user):
-            return mask_birthday(value) if field.name == "birthday" else "—"
+            return mask_birthday(value) if field.name == "birthday" else mask_id_number(value)
         return super().prepare_delta_change_value(change, value)
 
 

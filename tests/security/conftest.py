@@ -62,6 +62,20 @@ def victim(db):
     """A customer with a record in every model that reaches a mobile."""
     customer = CustomerFactory(full_name="张伟", mobile=VICTIM_MOBILE, birthday=dt.date(1990, 3, 7),
                                id_number="11010519491231002X")
+    _linked_records(customer)
+    make_complaint(complainant_name="李娜", complainant_mobile=COMPLAINANT_MOBILE)
+    DriverFactory(name="王强", mobile=DRIVER_MOBILE)
+    return customer
+
+
+def add_victims(count: int) -> None:
+    """More rows on every list (to show a page costs no query per row)."""
+    for _ in range(count):
+        _linked_records(CustomerFactory(birthday=dt.date(1985, 6, 1)))
+        DriverFactory()
+
+
+def _linked_records(customer) -> None:
     LoyaltyAccount.objects.get_or_create(customer=customer)
     loyalty_services.points_award(customer=customer, points=100, source="test:masking")
     loyalty_services.coupon_issue(customer=customer, kind=Coupon.Kind.FIXED, amount=10, origin=Coupon.Origin.MANUAL)
@@ -69,6 +83,3 @@ def victim(db):
     ContactLogFactory(customer=customer, status=ContactLog.Status.SCHEDULED, due_on=timezone.localdate(),
                       purpose=ContactLog.Purpose.CALLBACK, happened_at=None, agent=None)
     make_complaint(customer=customer)
-    make_complaint(complainant_name="李娜", complainant_mobile=COMPLAINANT_MOBILE)
-    DriverFactory(name="王强", mobile=DRIVER_MOBILE)
-    return customer

@@ -222,3 +222,25 @@ def test_when_the_cache_is_down_mobile_search_is_refused_and_other_search_works(
     assert "try again later" in response.content.decode()
     by_name = search(analyst_client, "admin:customers_customer_changelist", "张伟")
     assert by_name.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize(("url_name", "extra"), [
+    ("admin:customers_customer_changelist", {}), ("admin:care_callback_changelist", {"list": "all"}),
+    ("admin:loyalty_coupon_changelist", {}), ("admin:complaints_complaint_changelist", {}),
+    ("admin:customers_driver_changelist", {}),
+])
+def test_masking_costs_no_query_per_row(analyst_client, victim, url_name, extra):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.security.conftest import add_victims
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert analyst_client.get(reverse(url_name), extra).status_code == 200
+        return len(ctx.captured_queries)
+
+    queries()  # warm the permission and content-type caches
+    before = queries()
+    add_victims(3)
+    assert queries() == before
