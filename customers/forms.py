@@ -120,7 +120,7 @@ class CustomerAdminForm(forms.ModelForm):
             add_service_error(self, exc)
 
     def _duplicate_message(self, exc: DuplicateCustomer):
-        existing = services.duplicate_disclose(duplicate=exc, user=self.actor, where=gettext("admin form"))
+        existing = services.duplicate_disclose(duplicate=exc, user=self.actor, where=gettext("customer form"))
         if existing is None:
             return exc.message  # "an existing customer has this …", without naming or linking it
         open_url = reverse("admin:customers_customer_change", args=[existing.pk])

@@ -233,7 +233,7 @@ class CustomerImportResource(resources.ModelResource):
             return super().import_data(*args, **kwargs)
         finally:
             for exc in self._disclosed:
-                services.duplicate_disclose(duplicate=exc, user=self.user, where=gettext("import"))
+                services.duplicate_disclose(duplicate=exc, user=self.user, where=gettext("customer import"))
 
     def save_m2m(self, instance, row, **kwargs):
         return  # tags were set by the service
