@@ -102,6 +102,20 @@ def test_the_history_shows_birthdays_as_month_day_to_an_agent(agent_client, vict
     assert "1990" not in body and "1991" not in body
 
 
+def test_a_key_field_change_request_shows_birthdays_as_month_day_to_its_agent(agent_client, victim):
+    from customers.models import KeyFieldChange
+
+    change = KeyFieldChange.objects.create(customer=victim, requested_by=agent_client.user,
+                                           changes={"birthday": "1991-04-08"}, previous={"birthday": "1990-03-07"})
+
+    response = agent_client.get(reverse("admin:customers_keyfieldchange_change", args=[change.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "03-07" in body and "04-08" in body
+    assert "1990" not in body and "1991" not in body
+
+
 def test_an_export_without_view_sensitive_has_month_day_and_the_last_four(analyst_client, victim):
     csv = CustomerExportResource(user=analyst_client.user).export(queryset=Customer.objects.all()).csv
 
