@@ -244,3 +244,19 @@ def test_masking_costs_no_query_per_row(analyst_client, victim, url_name, extra)
     before = queries()
     add_victims(3)
     assert queries() == before
+
+
+@pytest.mark.redis
+def test_the_search_limit_holds_in_the_shared_redis_cache(analyst_client, victim, settings):
+    import time
+
+    from django.core.cache import caches
+
+    settings.MASKED_MOBILE_SEARCH_CACHE = "api"  # the shared Redis cache when REDIS_URL is set
+    settings.MASKED_MOBILE_SEARCH_LIMIT = 1
+    window = settings.MASKED_MOBILE_SEARCH_WINDOW_SECONDS
+    caches["api"].delete(f"masked-mobile-search:{analyst_client.user.pk}:{int(time.time() // window)}")
+    url = "admin:loyalty_coupon_changelist"
+
+    assert search(analyst_client, url, VICTIM_MOBILE).context["cl"].result_count == 1
+    assert search(analyst_client, url, VICTIM_MOBILE).context["cl"].result_count == 0
