@@ -100,6 +100,10 @@ def test_the_history_shows_birthdays_as_month_day_to_an_agent(agent_client, vict
     assert response.status_code == 200
     assert "03-07" in body and "04-08" in body
     assert "1990" not in body and "1991" not in body
+    old_version = victim.history.last()
+    version = agent_client.get(reverse("admin:customers_customer_simple_history",
+                                       args=[victim.pk, old_version.pk])).content.decode()
+    assert "03-07" in version and "1990" not in version
 
 
 def test_a_key_field_change_request_shows_birthdays_as_month_day_to_its_agent(agent_client, victim):
