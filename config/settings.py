@@ -535,3 +535,8 @@ LOGGING = {
 }
 
 COMPANY_NAME = env.str("COMPANY_NAME", default="安心代驾")
+
+# --- Data operations (issue 13, items 8 and 10: exports, backups, secrets, import files, SMS) -------
+# Exports escape formula cells through core.spreadsheets; django-import-export's own escaping (a
+# leading "=" removed) is switched on as well for any export path of the library.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

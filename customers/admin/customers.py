@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.masking import mask_mobile
 from customers import hooks, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
-from customers.errors import CustomerError
+from customers.errors import CustomerError, NotAllowed
 from customers.forms import (
     AssignOwnerForm,
     CallbackOutcomeForm,
@@ -37,7 +37,7 @@ from customers.forms import (
     ScheduleCallbackForm,
 )
 from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
-from customers.resources import IMPORT_COLUMNS, CustomerExportResource, CustomerImportResource
+from customers.resources import IMPORT_COLUMNS, CustomerImportResource
 
 log = logging.getLogger(__name__)
 
@@ -601,24 +601,28 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         # Keep the older record by default; the merge page shows both before anything moves.
         return HttpResponseRedirect(reverse("admin:customers_customer_merge", args=[pks[0], pks[1]]))
 
+    def has_export_permission(self, request):
+        return services.user_can_export_customers(request.user)
+
     def _export(self, request, queryset, fmt):
-        resource = CustomerExportResource(user=request.user)
-        dataset = resource.export(queryset=queryset.select_related("owner").prefetch_related("tags"))
+        # The changelist's filter, and whether every matching customer was taken ("select all").
+        query = request.GET.urlencode()
+        if request.POST.get("select_across") == "1":
+            query = "&".join(filter(None, [query, "select_across=1"]))
+        try:
+            file = services.customers_export(actor=request.user, queryset=queryset, fmt=fmt, query=query)
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from None
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if fmt == "xlsx":
-            response = HttpResponse(XLSX().export_data(dataset),
-                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        else:
-            # A BOM so that Excel opens the Chinese text correctly.
-            response = HttpResponse("\ufeff" + CSV().export_data(dataset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
+        response = HttpResponse(file.content, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{file.extension}"'
         return response
 
-    @admin.action(description=_("Export selected to CSV"))
+    @admin.action(description=_("Export selected to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
         return self._export(request, queryset, "csv")
 
-    @admin.action(description=_("Export selected to Excel"))
+    @admin.action(description=_("Export selected to Excel"), permissions=["export"])
     def export_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
 
