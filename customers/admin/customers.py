@@ -21,6 +21,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_mobile
 from customers import hooks, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
@@ -171,7 +172,7 @@ class ServiceNeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
+class CustomerAdmin(ImportTempFilesMixin, ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     inlines = [PlaceInline]
     change_list_template = "admin/customers/customer/change_list.html"
