@@ -552,8 +552,8 @@ if not DEBUG and not env.bool("ALLOW_DEV_SECRET", default=False) and not BLIND_I
     raise ImproperlyConfigured("BLIND_INDEX_KEY must be set when DEBUG is off (production).")
 # SMS: the logging backend sends nothing. In production (DEBUG off) it is used only when
 # CARE_SMS_BACKEND names it explicitly; otherwise SMS messages fail with "no SMS provider configured".
-if not DEBUG and not env.str("CARE_SMS_BACKEND", default=""):
-    CARE_SMS_BACKEND = "care.channels.sms.UnconfiguredSmsBackend"
+if not env.str("CARE_SMS_BACKEND", default=""):
+    CARE_SMS_BACKEND = "care.channels.sms." + ("LoggingSmsBackend" if DEBUG else "UnconfiguredSmsBackend")
 # Logs: mobiles and ID numbers are masked in every record, exceptions included (core.log_redaction); the
 # Celery worker logs through this configuration instead of its own handlers.
 LOGGING["filters"] = {"redact_personal_data": {"()": "core.log_redaction.RedactPersonalData"}}

@@ -39,6 +39,7 @@ from customers.forms import (
 )
 from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
 from customers.resources import IMPORT_COLUMNS, CustomerImportResource
+from customers.services.customers import OWNER_ONLY_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +311,8 @@ class CustomerAdmin(ImportTempFilesMixin, ImportMixin, SimpleHistoryAdmin):
         if obj is not None:
             readonly.append("owner")  # ownership moves only through assign / release / handover
             if not self._can_edit_key_fields(request, obj):
-                readonly += list(KEY_FORM_FIELDS)
+                # Another agent's customer: key fields, e-mail, consent and referrer (the service refuses them too).
+                readonly += list(KEY_FORM_FIELDS) + list(OWNER_ONLY_FIELDS)
         return readonly
 
     def save_model(self, request, obj, form, change):
