@@ -4,7 +4,6 @@ weekly/monthly callback reports with export. Every action calls a service."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -22,6 +21,9 @@ from care import selectors, services
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from core.models import ExportRecord
+from core.services import export_record
+from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
 from customers.admin.privacy import PersonalDataAdminMixin
 from customers.models import ContactLog, Customer, Rating
 
@@ -343,8 +345,11 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 start, end = selectors.month_date_bounds(day.year, day.month)
             rows = selectors.callback_report(start=start, end=end, by=form.cleaned_data["by"])
             if request.GET.get("export") in ("csv", "xlsx"):
-                return _report_export(rows, start, end - dt.timedelta(days=1), form.cleaned_data["by"],
-                                      request.GET["export"])
+                response = _report_export(rows, start, end - dt.timedelta(days=1), form.cleaned_data["by"],
+                                          request.GET["export"])
+                export_record(user=request.user, kind=ExportRecord.Kind.CALLBACKS, fmt=request.GET["export"],
+                              row_count=len(rows), query=request.GET.urlencode())
+                return response
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "rows": rows,
                    "start": start, "end": end - dt.timedelta(days=1) if end else None,
                    "title": _("Callback report"), "export_query": request.GET.urlencode()}
@@ -357,24 +362,11 @@ def _report_export(rows, start, last_day, by, fmt) -> HttpResponse:
     body = [[row["agent"], row["team"], row["due"], row["done"], row["reached"], row["satisfaction_avg"],
              row["satisfied_rate"]] for row in rows]
     filename = f"callbacks_{by}_{start}_{last_day}.{fmt}"
+    # core.spreadsheets escapes text cells against formula injection (an agent's or team's name).
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = f"{start}~{last_day}"
-        sheet.append(header)
-        for line in body:
-            sheet.append(line)
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        workbook.save(response)
+        response = HttpResponse(xlsx_bytes([(f"{start}~{last_day}", [header, *body])]),
+                                content_type=XLSX_CONTENT_TYPE)
     else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-        writer = csv.writer(response)
-        writer.writerow(header)
-        for line in body:
-            writer.writerow(["" if v is None else v for v in line])
+        response = HttpResponse(csv_text([header, *body]), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -77,6 +77,16 @@ def within_authority(value: Decimal, limit: Decimal | None) -> bool:
     return limit is None or Decimal(value) <= limit
 
 
+def complaint_total_within_authority(*, committed: Iterable[Decimal], new: Decimal, limit: Decimal | None
+                                     ) -> tuple[bool, Decimal]:
+    """Authority holds per complaint, not per remedy: the money value of the complaint's remedies
+    already approved, carried out or awaiting approval (``committed``) plus the ``new`` one must be
+    within ``limit``; otherwise five ¥100 remedies would pass where one ¥500 remedy does not.
+    Returns (within, total)."""
+    total = sum((Decimal(v) for v in committed), Decimal("0")) + Decimal(new)
+    return within_authority(total, limit), total
+
+
 def remedy_value(*, kind: str, amount: Decimal, points: int, point_value: Decimal) -> Decimal:
     """The money value checked against the authority: the amount, or points × their value."""
     if kind == "points":

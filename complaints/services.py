@@ -355,10 +355,10 @@ def complaint_transition(
     elif target == S.RESOLVED:
         pending = complaint.remedies.filter(status=Remedy.Status.PROPOSED)
         if pending.exists():
-            limit_needed = max(_remedy_value(r) for r in pending)
             raise ComplaintError(
-                _("%(count)s remedies await approval (up to ¥%(amount)s): a role with that authority must approve "
-                  "them first.") % {"count": pending.count(), "amount": limit_needed},
+                _("%(count)s remedies await approval (the complaint's remedies total ¥%(amount)s): a role with that "
+                  "authority must approve them first.")
+                % {"count": pending.count(), "amount": complaint_remedies_total(complaint)},
                 field="status", code="approval_required")
         if not complaint.resolution_measures:
             raise ComplaintError(_("Record the measures before resolving."), field="resolution_measures")
@@ -465,9 +465,31 @@ def attachment_add(*, complaint: Complaint, file, actor=None, description: str =
 
 
 # --- remedies --------------------------------------------------------------------------------
+# Remedies that count against the approval authority: everything not rejected.
+COMMITTED_REMEDY_STATUSES = (Remedy.Status.PROPOSED, Remedy.Status.APPROVED, Remedy.Status.CARRIED_OUT)
+
+
+def point_value_cny() -> Decimal:
+    """What one point is worth for the authority check: COMPLAINT_POINT_VALUE_CNY when set, else what
+    a point buys at redemption (¥1 / LOYALTY_REDEMPTION_POINTS_PER_YUAN), so the two cannot drift."""
+    if settings.COMPLAINT_POINT_VALUE_CNY:
+        return Decimal(str(settings.COMPLAINT_POINT_VALUE_CNY))
+    return Decimal(1) / Decimal(settings.LOYALTY_REDEMPTION_POINTS_PER_YUAN)
+
+
 def _remedy_value(remedy: Remedy) -> Decimal:
     return rules.remedy_value(kind=remedy.kind, amount=remedy.amount, points=remedy.points,
-                              point_value=Decimal(settings.COMPLAINT_POINT_VALUE_CNY))
+                              point_value=point_value_cny())
+
+
+def _committed_remedy_values(complaint: Complaint) -> list[Decimal]:
+    remedies = complaint.remedies.filter(kind__in=Remedy.MONEY_LIKE, status__in=COMMITTED_REMEDY_STATUSES)
+    return [_remedy_value(r) for r in remedies.only("kind", "amount", "points")]
+
+
+def complaint_remedies_total(complaint: Complaint) -> Decimal:
+    """The money value of the complaint's remedies approved, carried out or awaiting approval."""
+    return sum(_committed_remedy_values(complaint), Decimal("0"))
 
 
 @transaction.atomic
@@ -521,15 +543,26 @@ def remedy_propose(
     remedy = Remedy(complaint=complaint, kind=kind, amount=amount, points=points if kind == Remedy.Kind.POINTS else 0,
                     overcharged_amount=overcharged_amount, action=action, target_user=target_user, note=note.strip(),
                     proposed_by=actor)
-    value = _remedy_value(remedy)
-    if kind not in Remedy.MONEY_LIKE or rules.within_authority(value, approval_limit_of(actor)):
-        remedy.status, remedy.approved_by, remedy.approved_at = Remedy.Status.APPROVED, actor, timezone.now()
+    state = _approve_within_authority(remedy, complaint=complaint, actor=actor)
     remedy.save()
-    state = (_("approved within the proposer's authority") if remedy.status == Remedy.Status.APPROVED
-             else _("awaiting approval"))
     _timeline(complaint, TimelineEntry.Kind.REMEDY, actor=actor,
-              note=f"{remedy.get_kind_display()} ¥{value} — {state}. {remedy.note}".strip())
+              note=f"{remedy.get_kind_display()} ¥{_remedy_value(remedy)} — {state}. {remedy.note}".strip())
     return remedy
+
+
+def _approve_within_authority(remedy: Remedy, *, complaint: Complaint, actor) -> str:
+    """Approve a new remedy at once when it has no money value, or when the complaint's committed
+    remedies plus this one stay within the proposer's authority; otherwise it awaits approval
+    (as one large remedy would: splitting it changes nothing). Returns the timeline's wording."""
+    if remedy.kind in Remedy.MONEY_LIKE:
+        limit = approval_limit_of(actor)
+        within, total = rules.complaint_total_within_authority(
+            committed=_committed_remedy_values(complaint), new=_remedy_value(remedy), limit=limit)
+        if not within:
+            return _("awaiting approval: the complaint's remedies total ¥%(total)s, above the proposer's limit "
+                     "of ¥%(limit)s") % {"total": total, "limit": limit}
+    remedy.status, remedy.approved_by, remedy.approved_at = Remedy.Status.APPROVED, actor, timezone.now()
+    return _("approved within the proposer's authority")
 
 
 def _approve_pending_remedies(complaint: Complaint, *, actor, system: bool) -> None:
@@ -537,13 +570,15 @@ def _approve_pending_remedies(complaint: Complaint, *, actor, system: bool) -> N
     if not pending:
         raise ComplaintError(_("No remedy awaits approval: resolve the complaint directly."), field="status")
     limit = None if system else approval_limit_of(actor)
-    for remedy in pending:
-        value = _remedy_value(remedy)
-        if not rules.within_authority(value, limit):
-            raise NotAllowed(
-                _("Your approval limit is ¥%(limit)s; the remedy “%(remedy)s” of ¥%(value)s needs a role with a "
-                  "higher authority.") % {"limit": limit, "remedy": remedy.get_kind_display(), "value": value},
-                field="status", code="over_authority")
+    # The approver answers for the whole complaint: remedies approved earlier count too.
+    within, total = rules.complaint_total_within_authority(
+        committed=_committed_remedy_values(complaint), new=Decimal("0"), limit=limit)
+    if not within:
+        raise NotAllowed(
+            _("Your approval limit is ¥%(limit)s; this complaint's remedies total ¥%(total)s (approved and "
+              "awaiting approval together) and need a role with a higher authority.")
+            % {"limit": limit, "total": total},
+            field="status", code="over_authority")
     now = timezone.now()
     for remedy in pending:
         remedy.status, remedy.approved_by, remedy.approved_at = Remedy.Status.APPROVED, actor, now
@@ -747,6 +782,6 @@ def _notify_role(role: str, subject: str, body: str) -> None:
 
 __all__ = [
     "ComplaintError", "NotAllowed", "approval_limit_of", "attachment_add", "complaint_add_note",
-    "complaint_assign", "complaint_create", "complaint_set_grade", "complaint_transition", "compute_deadlines",
-    "deadlines_process", "remedy_propose", "remedy_reject",
+    "complaint_remedies_total", "complaint_assign", "complaint_create", "complaint_set_grade",
+    "complaint_transition", "compute_deadlines", "deadlines_process", "remedy_propose", "remedy_reject",
 ]

@@ -341,7 +341,8 @@ COMPLAINT_APPROVAL_LIMITS = {
     "总经理": None,
 }
 COMPLAINT_OVERCHARGE_REFUND_MULTIPLIER = env.str("COMPLAINT_OVERCHARGE_REFUND_MULTIPLIER", default="2")
-COMPLAINT_POINT_VALUE_CNY = env.str("COMPLAINT_POINT_VALUE_CNY", default="0.01")  # for authority checks
+# A point's value for authority checks; empty: what a point buys at redemption (1 / LOYALTY_REDEMPTION_POINTS_PER_YUAN).
+COMPLAINT_POINT_VALUE_CNY = env.str("COMPLAINT_POINT_VALUE_CNY", default="")
 DRIVER_SERVICE_SCORE_PER_YEAR = env.int("DRIVER_SERVICE_SCORE_PER_YEAR", default=12)
 COMPLAINT_FOLLOW_UP_AUTO_CLOSE_DAYS = env.int("COMPLAINT_FOLLOW_UP_AUTO_CLOSE_DAYS", default=7)
 COMPLAINT_CALLBACK_AFTER_DAYS = env.int("COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
@@ -540,3 +541,27 @@ LOGGING = {
 }
 
 COMPANY_NAME = env.str("COMPANY_NAME", default="安心代驾")
+
+# --- Data operations (issue 13, items 8 and 10: exports, backups, secrets, import files, SMS) -------
+# Exports escape formula cells through core.spreadsheets; django-import-export's own escaping (a
+# leading "=" removed) is switched on as well for any export path of the library.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Customer imports: between the dry run and the confirmation the uploaded file is kept encrypted with
+# a key that only the confirmation form holds (core.import_storage), in this private directory.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.import_storage.EncryptedTempStorage"
+IMPORT_TMP_DIR = env.path("IMPORT_TMP_DIR", default=str(VAR_DIR / "import-tmp"))
+# Backups without BACKUP_ENCRYPTION_KEYS are refused when DEBUG is off unless this says so explicitly.
+BACKUP_ALLOW_UNENCRYPTED = env.bool("BACKUP_ALLOW_UNENCRYPTED", default=False)
+# The blind index (HMAC of mobiles and ID numbers) must not fall back to SECRET_KEY in production:
+# rotating SECRET_KEY would silently break every lookup, and one leaked key would expose both.
+if not DEBUG and not env.bool("ALLOW_DEV_SECRET", default=False) and not BLIND_INDEX_KEY:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY must be set when DEBUG is off (production).")
+# SMS: the logging backend sends nothing. In production (DEBUG off) it is used only when
+# CARE_SMS_BACKEND names it explicitly; otherwise SMS messages fail with "no SMS provider configured".
+if not env.str("CARE_SMS_BACKEND", default=""):
+    CARE_SMS_BACKEND = "care.channels.sms." + ("LoggingSmsBackend" if DEBUG else "UnconfiguredSmsBackend")
+# Logs: mobiles and ID numbers are masked in every record, exceptions included (core.log_redaction); the
+# Celery worker logs through this configuration instead of its own handlers.
+LOGGING["filters"] = {"redact_personal_data": {"()": "core.log_redaction.RedactPersonalData"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact_personal_data"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -4,7 +4,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from core.models import JobRun, StaffProfile, Team
+from core.models import ExportRecord, JobRun, StaffProfile, Team
 
 
 @admin.register(JobRun)
@@ -58,3 +58,25 @@ class StaffUserAdmin(UserAdmin):
     def team(self, obj):
         profile = getattr(obj, "staff_profile", None)
         return profile.team if profile and profile.team_id else "—"
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """Every spreadsheet export, for supervisors (core.view_exportrecord): listed, never edited."""
+
+    list_display = ("exported_at", "user", "kind", "format", "row_count", "query")
+    list_filter = ("kind", "format")
+    list_select_related = ("user",)
+    search_fields = ("=user__username",)
+    fields = list_display
+    readonly_fields = list_display
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -229,6 +229,17 @@ def _sqlite_backup(conn, target: Path, keys) -> None:
             plain.replace(target)
 
 
+def refuse_unencrypted_in_production() -> None:
+    """A plain backup holds every customer's name, mobile and history in clear: in production
+    (DEBUG off) it is refused unless BACKUP_ALLOW_UNENCRYPTED says the operator chose it."""
+    from django.conf import settings
+
+    if settings.DEBUG or getattr(settings, "BACKUP_ALLOW_UNENCRYPTED", False):
+        return
+    raise BackupError("refusing an unencrypted backup in production: set BACKUP_ENCRYPTION_KEYS "
+                      "(or BACKUP_ALLOW_UNENCRYPTED=1 to accept plain backups)")
+
+
 def database_backup(*, directory: Path, keep: int = 14, alias: str = "default", now=None,
                     media_root: Path | None = None, keys=()) -> BackupResult:
     """Write a backup of the database (and an archive of ``media_root`` when it holds files) to
@@ -238,6 +249,8 @@ def database_backup(*, directory: Path, keep: int = 14, alias: str = "default", 
     keys = [k for k in keys if k]
     if keys:
         _cipher(keys)  # a bad key is refused before anything is dumped
+    else:
+        refuse_unencrypted_in_production()
     conn = connections[alias]
     vendor = conn.vendor
     if vendor not in SUFFIXES:

@@ -64,3 +64,35 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user.get_full_name() or self.user.username}"
+
+
+class ExportRecord(models.Model):
+    """One spreadsheet export: who took which data out, when, with which filter, how many rows and in
+    which format (PIPL art. 51: personal data leaving the system is accountable). Written by
+    ``core.services.export_record``; listed read-only for supervisors."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        COMPLAINT_ANALYSIS = "complaint_analysis", _("Complaint analysis")
+        KPIS = "kpis", _("Service-quality report")
+        CALLBACKS = "callbacks", _("Callback report")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+
+    user = models.ForeignKey("auth.User", verbose_name=_("who"), on_delete=models.PROTECT, related_name="+")
+    exported_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    query = models.TextField(_("filter"), blank=True,
+                             help_text=_("The page's filter (query string) and selection the export was taken from."))
+    row_count = models.PositiveIntegerField(_("rows"))
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+
+    class Meta:
+        verbose_name = _("export record")
+        verbose_name_plural = _("export records")
+        ordering = ["-exported_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.get_kind_display()} {self.row_count} ({self.format})"

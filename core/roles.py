@@ -154,6 +154,19 @@ ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += _LOYALTY_RULES
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += _LOYALTY_RULES
 
 
+# --- Exports (issue 13) ---
+# A customer export takes names, e-mails, birthdays and (for roles that see them) full mobiles out of
+# the system: only supervisors, operations managers and the GM, who answer for a team's or the
+# company's customers. Not agents (one customer at a time is their work) and not data analysts: their
+# work is figures, which the KPI and complaint-analysis exports give without personal data (PIPL's
+# "minimum necessary"). Explicit-only, so "customers.*" does not hand it out. Every export is
+# recorded (core.ExportRecord); supervisors and above list the records (core.view_*).
+EXPLICIT_ONLY |= {"customers.export_customer"}
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["customers.export_customer"]
+ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["customers.export_customer"]
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["customers.export_customer"]
+
+
 def _all_permissions():
     from django.contrib.auth.models import Permission
 

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.models import JobRun
+from core.models import ExportRecord, JobRun
 
 
 def job_run_record(*, name: str, result: str = "") -> JobRun:
@@ -39,3 +39,9 @@ def job_lock(name: str) -> JobRun:
     ``SELECT … FOR UPDATE``; SQLite serialises writers by itself). Returns the locked row."""
     JobRun.objects.get_or_create(name=name)
     return JobRun.objects.select_for_update().get(name=name)
+
+
+def export_record(*, user, kind: str, fmt: str, row_count: int, query: str = "") -> ExportRecord:
+    """Record one export (who, when, what, filter, rows, format). Call it in the same request that
+    builds the file, before the response leaves: no file without its record."""
+    return ExportRecord.objects.create(user=user, kind=kind, format=fmt, row_count=row_count, query=query[:2000])

@@ -1,11 +1,11 @@
 """A month's report as rows, written to CSV or Excel (from snapshots only)."""
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheets import csv_text, xlsx_append
 from kpis.selectors import dashboard_data
 
 RANKING_COLUMNS = [
@@ -57,28 +57,24 @@ def report_rows(data: dict) -> list[list]:
     return rows
 
 
-def report_csv(month) -> str | None:
+def month_report_rows(month) -> list[list] | None:
+    """The month's report rows, or None when the month has no snapshot."""
     data = dashboard_data(month)
-    if data is None:
-        return None
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel opens the Chinese text as UTF-8
-    writer = csv.writer(out)
-    writer.writerows(report_rows(data))
-    return out.getvalue()
+    return None if data is None else report_rows(data)
 
 
-def report_xlsx(month) -> bytes | None:
+def report_csv(rows: list[list]) -> str:
+    return csv_text(rows)  # escaped against formula injection, with a BOM for Excel
+
+
+def report_xlsx(rows: list[list], *, title: str) -> bytes:
     from openpyxl import Workbook
 
-    data = dashboard_data(month)
-    if data is None:
-        return None
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = f"{data['month']:%Y-%m}"
-    for row in report_rows(data):
-        sheet.append([str(v) if not isinstance(v, int | float) and v != "" else v for v in row])
+    sheet.title = title
+    for row in rows:
+        xlsx_append(sheet, row)  # numbers stay numbers; text escaped against formula injection
     sheet.column_dimensions["A"].width = 36
     out = io.BytesIO()
     workbook.save(out)

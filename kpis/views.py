@@ -9,7 +9,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.dates import parse_month
-from kpis.exports import report_csv, report_xlsx
+from core.models import ExportRecord
+from core.services import export_record
+from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from kpis.exports import month_report_rows, report_csv, report_xlsx
 from kpis.metrics.loyalty import tier_labels
 from kpis.rules import month_first_day
 from kpis.selectors import dashboard_data, snapshot_months
@@ -67,25 +70,29 @@ def dashboard(request):
     return render(request, "kpis/dashboard.html", context, status=status)
 
 
-def _export(request, render_report, content_type: str, extension: str):
+def _export(request, fmt: str):
     months = snapshot_months()
     month = _requested_month(request, months)
-    body = render_report(month) if month else None
-    if body is None:
+    rows = month_report_rows(month) if month else None
+    if rows is None:
         raise Http404(_("No figures for that month."))
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="kpis-{month:%Y-%m}.{extension}"'
+    if fmt == "xlsx":
+        response = HttpResponse(report_xlsx(rows, title=f"{month:%Y-%m}"), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = HttpResponse(report_csv(rows), content_type=CSV_CONTENT_TYPE)
+    export_record(user=request.user, kind=ExportRecord.Kind.KPIS, fmt=fmt, row_count=len(rows),
+                  query=request.GET.urlencode())
+    response["Content-Disposition"] = f'attachment; filename="kpis-{month:%Y-%m}.{fmt}"'
     return response
 
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def export_csv(request):
-    return _export(request, report_csv, "text/csv; charset=utf-8", "csv")
+    return _export(request, "csv")
 
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def export_xlsx(request):
-    return _export(request, report_xlsx,
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    return _export(request, "xlsx")

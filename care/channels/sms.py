@@ -6,7 +6,6 @@ import urllib.request
 from django.conf import settings
 
 from care.channels import ChannelBackend, PermanentDeliveryError, TransientDeliveryError
-from core.masking import mask_mobile
 
 logger = logging.getLogger("care.sms")
 
@@ -21,15 +20,26 @@ class SmsBackend(ChannelBackend):
 
 
 class LoggingSmsBackend(SmsBackend):
-    """Default: writes the message to the log instead of sending it (development, demo, tests)."""
+    """Development default: nothing is sent; the log says that a message would have been (its id
+    and length, never its text or the mobile); the last messages are kept in memory for tests and
+    the demo. In production (DEBUG off) only when CARE_SMS_BACKEND names it explicitly."""
 
     sent: list[dict] = []  # the last messages, for tests and the demo
 
     def send(self, *, address, subject, body, message) -> str:
-        logger.info("SMS to %s: %s", mask_mobile(address), body)
+        logger.info("SMS not sent (logging backend): message %s, %s characters", getattr(message, "pk", "-"),
+                    len(body or ""))
         LoggingSmsBackend.sent.append({"to": address, "body": body})
         del LoggingSmsBackend.sent[:-100]
         return f"log-{getattr(message, 'pk', '')}"
+
+
+class UnconfiguredSmsBackend(SmsBackend):
+    """Production without CARE_SMS_BACKEND: an SMS fails with a clear reason instead of being
+    "sent" to the log, so the outbox shows that no provider is configured."""
+
+    def send(self, *, address, subject, body, message) -> str:
+        raise PermanentDeliveryError("no SMS provider configured: set CARE_SMS_BACKEND (and CARE_SMS_PROVIDER_*)")
 
 
 class HttpSmsBackend(SmsBackend):

@@ -346,8 +346,15 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             except ComplaintError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, gettext("Remedy recorded: %(status)s.") % {
-                    "status": remedy.get_status_display()})
+                if remedy.status == Remedy.Status.PROPOSED:
+                    messages.warning(request, gettext(
+                        "Remedy recorded, awaiting approval: this complaint's remedies now total ¥%(total)s, above "
+                        "your approval limit of ¥%(limit)s.") % {
+                        "total": services.complaint_remedies_total(complaint),
+                        "limit": services.approval_limit_of(request.user)})
+                else:
+                    messages.success(request, gettext("Remedy recorded: %(status)s.") % {
+                        "status": remedy.get_status_display()})
         elif request.method == "POST":
             messages.error(request, "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
         return self._back(pk)

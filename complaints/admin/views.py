@@ -1,8 +1,6 @@
 """Admin pages beside the complaint list: the monthly analysis (and its Excel export) and a
 driver's complaint history."""
 
-import io
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -13,6 +11,9 @@ from django.utils.translation import gettext, gettext_noop
 
 from complaints import selectors
 from core.dates import parse_month, previous_month
+from core.models import ExportRecord
+from core.services import export_record
+from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
 
 BREAKDOWNS = [
     ("by_category", gettext_noop("Category")),
@@ -56,31 +57,27 @@ def analysis_view(request):
 
 
 def analysis_export(request):
-    """The same analysis as an Excel workbook, one sheet per breakdown."""
-    from openpyxl import Workbook
-
+    """The same analysis as an Excel workbook, one sheet per breakdown (text cells escaped against
+    formula injection by core.spreadsheets; every export recorded)."""
     _require_analysis(request)
     year, month = _month(request)
     data = selectors.complaint_analysis(year=year, month=month)
-    book = Workbook()
-    summary = book.active
-    summary.title = gettext("Trend")
-    summary.append([gettext("Month"), gettext("Complaints"), gettext("Upheld"), gettext("Closed late")])
-    for row in data["trend"]:
-        summary.append([row["month"], row["total"], row["upheld"], row["overdue_closed"]])
+    sheets = [(gettext("Trend"), [
+        [gettext("Month"), gettext("Complaints"), gettext("Upheld"), gettext("Closed late")],
+        *([row["month"], row["total"], row["upheld"], row["overdue_closed"]] for row in data["trend"]),
+    ])]
     for key, title in BREAKDOWNS:
-        sheet = book.create_sheet(gettext(title)[:31])
-        sheet.append([gettext(title), gettext("Complaints"), gettext("Upheld"), gettext("Not upheld")])
-        for row in data[key]:
-            sheet.append([str(row["key"] or "—"), row["total"], row["upheld"], row["not_upheld"]])
-    top = book.create_sheet(gettext("Top drivers"))
-    top.append([gettext("Driver"), gettext("Employee number"), gettext("Upheld complaints")])
-    for row in data["top_drivers"]:
-        top.append([row["driver__name"], row["driver__employee_no"], row["upheld"]])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        sheets.append((gettext(title), [
+            [gettext(title), gettext("Complaints"), gettext("Upheld"), gettext("Not upheld")],
+            *([str(row["key"] or "—"), row["total"], row["upheld"], row["not_upheld"]] for row in data[key]),
+        ]))
+    sheets.append((gettext("Top drivers"), [
+        [gettext("Driver"), gettext("Employee number"), gettext("Upheld complaints")],
+        *([row["driver__name"], row["driver__employee_no"], row["upheld"]] for row in data["top_drivers"]),
+    ]))
+    response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
+    export_record(user=request.user, kind=ExportRecord.Kind.COMPLAINT_ANALYSIS, fmt="xlsx",
+                  row_count=sum(len(rows) - 1 for _title, rows in sheets), query=request.GET.urlencode())
     response["Content-Disposition"] = f'attachment; filename="complaints-{year}-{month:02d}.xlsx"'
     return response
 

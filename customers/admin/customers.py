@@ -21,11 +21,12 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
 from customers import hooks, privacy, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
 from customers.admin.privacy import PersonalDataAdminMixin
-from customers.errors import CustomerError
+from customers.errors import CustomerError, NotAllowed
 from customers.forms import (
     AssignOwnerForm,
     CallbackOutcomeForm,
@@ -38,7 +39,8 @@ from customers.forms import (
     ScheduleCallbackForm,
 )
 from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
-from customers.resources import IMPORT_COLUMNS, CustomerExportResource, CustomerImportResource
+from customers.resources import IMPORT_COLUMNS, CustomerImportResource
+from customers.services.customers import OWNER_ONLY_FIELDS
 
 log = logging.getLogger(__name__)
 can_see_full_mobile = privacy.can_see_full_mobile  # (also imported from here by other admin modules)
@@ -165,7 +167,7 @@ class ServiceNeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(PersonalDataAdminMixin, ImportMixin, SimpleHistoryAdmin):
+class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     inlines = [PlaceInline]
     change_list_template = "admin/customers/customer/change_list.html"
@@ -307,7 +309,8 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportMixin, SimpleHistoryAdmin):
         if obj is not None:
             readonly.append("owner")  # ownership moves only through assign / release / handover
             if not self._can_edit_key_fields(request, obj):
-                readonly += list(KEY_FORM_FIELDS)
+                # Another agent's customer: key fields, e-mail, consent and referrer (the service refuses them too).
+                readonly += list(KEY_FORM_FIELDS) + list(OWNER_ONLY_FIELDS)
         return readonly
 
     def save_model(self, request, obj, form, change):
@@ -599,24 +602,28 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportMixin, SimpleHistoryAdmin):
         # Keep the older record by default; the merge page shows both before anything moves.
         return HttpResponseRedirect(reverse("admin:customers_customer_merge", args=[pks[0], pks[1]]))
 
+    def has_export_permission(self, request):
+        return services.user_can_export_customers(request.user)
+
     def _export(self, request, queryset, fmt):
-        resource = CustomerExportResource(user=request.user)
-        dataset = resource.export(queryset=queryset.select_related("owner").prefetch_related("tags"))
+        # The changelist's filter, and whether every matching customer was taken ("select all").
+        query = request.GET.urlencode()
+        if request.POST.get("select_across") == "1":
+            query = "&".join(filter(None, [query, "select_across=1"]))
+        try:
+            file = services.customers_export(actor=request.user, queryset=queryset, fmt=fmt, query=query)
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from None
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        if fmt == "xlsx":
-            response = HttpResponse(XLSX().export_data(dataset),
-                                    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        else:
-            # A BOM so that Excel opens the Chinese text correctly.
-            response = HttpResponse("\ufeff" + CSV().export_data(dataset), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{fmt}"'
+        response = HttpResponse(file.content, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.{file.extension}"'
         return response
 
-    @admin.action(description=_("Export selected to CSV"))
+    @admin.action(description=_("Export selected to CSV"), permissions=["export"])
     def export_csv(self, request, queryset):
         return self._export(request, queryset, "csv")
 
-    @admin.action(description=_("Export selected to Excel"))
+    @admin.action(description=_("Export selected to Excel"), permissions=["export"])
     def export_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
 

@@ -120,6 +120,7 @@ class Customer(models.Model):
             ("view_full_mobile", _("Can see full mobile numbers")),
             ("approve_customer_change", _("Can approve customer changes, deletions and handovers")),
             ("manage_ownership", _("Can assign owners and release customers to the public pool")),
+            ("export_customer", _("Can export customers to a spreadsheet")),
         ]
         indexes = [
             models.Index(fields=["full_name"], name="customer_name_idx"),

@@ -17,6 +17,7 @@ from customers.services.customers import (  # noqa: F401
 )
 from customers.services.disclosure import duplicate_disclose  # noqa: F401
 from customers.services.events import order_events_emit, order_events_process  # noqa: F401
+from customers.services.exports import customers_export, user_can_export_customers  # noqa: F401
 from customers.services.key_changes import (  # noqa: F401
     key_change_decide,
     key_change_withdraw,

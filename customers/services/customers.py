@@ -31,6 +31,9 @@ from customers.validators import normalise_id_number, normalise_mobile
 # Fields that only the owner, the owner's supervisor and managers may change on an owned customer.
 KEY_FIELDS = ("full_name", "mobile", "birthday", "id_number", "customer_type", "company_name", "owner")
 ANONYMISED_NAME = "已注销客户"
+# On an owned customer the same people (not another agent) also decide how the customer is contacted
+# and who is credited with the referral; these change at once, without the key fields' VIP review.
+OWNER_ONLY_FIELDS = ("email", "marketing_consent", "referred_by")
 
 
 def _validation_to_error(exc: ValidationError) -> CustomerError:
@@ -227,6 +230,10 @@ def customer_update(*, customer: Customer, actor=None, reason: str = "", id_numb
         raise NotAllowed(
             _("Only the account manager, their supervisor or a manager may change this customer's key fields.")
         )
+    owner_only = _owner_only_changes(customer, changes)
+    if owner_only and not user_can_edit_key_fields(actor, customer):
+        raise NotAllowed(_("Only the account manager, their supervisor or a manager may change this customer's "
+                           "e-mail, marketing consent or referrer."), field=owner_only[0])
     if "owner" in changes or "owner_id" in changes:
         raise CustomerError(_("Use assign owner, release to pool or a handover to change the owner."),
                             field="owner")
@@ -266,6 +273,22 @@ def customer_update(*, customer: Customer, actor=None, reason: str = "", id_numb
     # The key-field change waiting for review, if this update made one (the admin says so).
     customer.submitted_key_change = submitted
     return customer
+
+
+def _owner_only_changes(customer: Customer, changes: dict) -> list[str]:
+    """The OWNER_ONLY_FIELDS that ``changes`` would really change (a value equal to the current one
+    is no change)."""
+    if "referred_by_id" in changes:
+        changes["referred_by"] = Customer.objects.filter(pk=changes.pop("referred_by_id")).first()
+    changed = []
+    for field in OWNER_ONLY_FIELDS:
+        if field not in changes:
+            continue
+        value = changes[field]
+        current = customer.referred_by_id if field == "referred_by" else getattr(customer, field)
+        if (getattr(value, "pk", value) if field == "referred_by" else value) != current:
+            changed.append(field)
+    return changed
 
 
 def customer_profile_checked(*, customer_ids, actor) -> int:
@@ -438,6 +461,7 @@ def customer_anonymise(*, customer: Customer, actor=None, reason: str = "") -> C
         OwnershipChange.objects.create(customer=customer, from_owner_id=customer.owner_id,
                                        reason=OwnershipChange.Reason.ANONYMISED, changed_by=actor)
     customer.history.all().delete()
+    _purge_merged_duplicates(customer)
     customer.full_name = ANONYMISED_NAME
     customer.mobile = None
     customer.email = ""
@@ -469,6 +493,22 @@ def customer_anonymise(*, customer: Customer, actor=None, reason: str = "") -> C
     customer.save()
     # The single history row left holds only the anonymised values.
     return customer
+
+
+def _purge_merged_duplicates(customer: Customer) -> int:
+    """The customers merged into this one are the same person: their history rows (kept after the
+    duplicate record was removed, with its name, mobile and e-mail) go too, and the merge audit rows
+    keep no name or mobile. Merges into a duplicate were moved to the kept customer when it was
+    merged, so every earlier record of the person is found here. Returns the history rows deleted."""
+    merges = CustomerMerge.objects.filter(kept=customer)
+    merged_ids = list(merges.values_list("merged_public_id", flat=True))
+    if not merged_ids:
+        return 0
+    deleted, _rows = Customer.history.model.objects.filter(public_id__in=merged_ids).delete()
+    for merge in merges.only("id", "merged_snapshot"):
+        snapshot = {k: v for k, v in (merge.merged_snapshot or {}).items() if k not in ("full_name", "mobile")}
+        CustomerMerge.objects.filter(pk=merge.pk).update(merged_snapshot={**snapshot, "anonymised": True})
+    return deleted
 
 
 def encryption_keys_rotate(*, batch_size: int = 1000) -> int:

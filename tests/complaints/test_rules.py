@@ -131,3 +131,12 @@ def test_a_year_the_calendar_does_not_cover_is_named_clearly():
 def test_driver_score_never_below_zero_and_zero_flags_suspension():
     assert rules.driver_score(per_year=12, deductions=[6]) == (6, False)
     assert rules.driver_score(per_year=12, deductions=[6, 12]) == (0, True)
+
+
+def test_authority_is_checked_against_the_complaints_total_not_the_single_remedy():
+    committed = [Decimal("100"), Decimal("100")]
+    assert rules.complaint_total_within_authority(committed=committed, new=Decimal("0"), limit=Decimal("200")) == (
+        True, Decimal("200"))
+    assert rules.complaint_total_within_authority(committed=committed, new=Decimal("100"), limit=Decimal("200")) == (
+        False, Decimal("300"))
+    assert rules.complaint_total_within_authority(committed=committed, new=Decimal("1e6"), limit=None)[0]

@@ -24,6 +24,13 @@ from tests.factories import CustomerFactory
 NOW = timezone.now()
 
 
+@pytest.fixture(autouse=True)
+def plain_backups_allowed(settings):
+    """These tests are about the copy itself; the refusal of plain backups in production is
+    tests/security/test_ops_holes.py's."""
+    settings.BACKUP_ALLOW_UNENCRYPTED = True
+
+
 def test_the_nightly_backup_is_declared_for_beat():
     entry = settings.CELERY_BEAT_SCHEDULE["core.database_backup"]
     assert entry["task"] == "core.tasks.database_backup"
