@@ -370,14 +370,17 @@ def complaint_transition(
         pass
     elif target == S.CLOSED:
         complaint.closed_at = now
-        complaint.satisfied = True
+        # Staff close when the customer says they are satisfied; the deadline job closes when the
+        # customer never answered the follow-up: that is no answer, not satisfaction.
+        answers = Complaint.FollowUpAnswer
+        complaint.follow_up_answer = answers.NO_ANSWER if system else answers.SATISFIED
     elif target == S.NOT_UPHELD:
         complaint.not_upheld_reason = note
         complaint.closed_at = now
         complaint.remedies.filter(status=Remedy.Status.PROPOSED).update(status=Remedy.Status.REJECTED)
     if current == S.FOLLOW_UP and target == S.INVESTIGATING:
         complaint.reopen_count += 1
-        complaint.satisfied = False
+        complaint.follow_up_answer = Complaint.FollowUpAnswer.DISSATISFIED
         complaint.resolved_at = None
     complaint.status = target
     complaint.save()

@@ -48,7 +48,9 @@ def complaint_counts(period: Period, *, as_of: dt.datetime, orders_completed: in
     S = Complaint.Status
     ack_time = ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())
     resolve_time = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
-    closed = Q(status=S.CLOSED)
+    # Closed with the customer's answer: one closed automatically for want of an answer counts as
+    # neither satisfied nor dissatisfied, so it is left out of first-contact resolution entirely.
+    closed = Q(status=S.CLOSED) & ~Q(follow_up_answer=Complaint.FollowUpAnswer.NO_ANSWER)
     row = Complaint.objects.filter(_received_in(period)).aggregate(
         **_deadline_aggregates(as_of),
         orders=Count("order_id", distinct=True),
