@@ -22,7 +22,9 @@ from care import selectors, services
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from customers.errors import CustomerError
 from customers.models import ContactLog, Customer, Rating
+from customers.services import callback_outcome_record
 
 
 # --- occasions and templates ----------------------------------------------------------------
@@ -325,8 +327,8 @@ class CallbackAdmin(admin.ModelAdmin):
         form = CallbackOutcomeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
-            except CareError as exc:
+                callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
+            except CustomerError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 self.message_user(request, _("Callback recorded."), messages.SUCCESS)

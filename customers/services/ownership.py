@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import job_lock, job_run_record
+from customers import hooks
 from customers.errors import CustomerError, NotAllowed
 from customers.models import ContactLog, Customer, Handover, OwnershipChange
 
@@ -156,8 +157,13 @@ def callback_schedule(*, customer: Customer, agent, due_on: dt.date, actor=None,
 
 
 @transaction.atomic
-def callback_record_outcome(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
+def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
                             recommend_score: int | None = None, notes: str = "") -> ContactLog:
+    """The one way to record a callback's outcome, from every screen (my callbacks due today, the care
+    callback list, the API). Refuses a callback already recorded, and a satisfaction or recommend
+    score when the customer was not reached. Then, in the same transaction, the registered handlers
+    run (``hooks.register_callback_outcome_handler``): care creates the order's review from a
+    reached callback's satisfaction."""
     contact = ContactLog.objects.select_for_update().get(pk=contact.pk)
     if contact.status != ContactLog.Status.SCHEDULED:
         raise CustomerError(_("This callback has already been recorded."))
@@ -174,6 +180,8 @@ def callback_record_outcome(*, contact: ContactLog, actor, outcome: str, satisfa
     if notes:
         contact.notes = f"{contact.notes}\n{notes}".strip()
     contact.save()
+    for handler in hooks.callback_outcome_handlers():
+        handler(contact=contact, notes=notes)
     return contact
 
 
