@@ -203,6 +203,9 @@ API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200) 
 API_PENDING_NAME_PREFIX = env.str("API_PENDING_NAME_PREFIX", default="【待核实】")
 # Orders booked further ahead than this are refused as impossible dates.
 API_ORDER_MAX_FUTURE_DAYS = env.int("API_ORDER_MAX_FUTURE_DAYS", default=366)
+# A platform may cancel a completed order (a refund) this many days after its finish; loyalty then
+# reverses its points. Default: the points' pending window, when fee disputes arrive.
+ORDER_CANCEL_WINDOW_DAYS = env.int("ORDER_CANCEL_WINDOW_DAYS", default=7)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": (
