@@ -23,6 +23,7 @@ _anonymise_handlers: list[Callable] = []
 _driver_panels: list[Callable] = []
 _vip_checks: list[Callable] = []
 _callback_outcome_handlers: list[Callable] = []
+_keeps_owner_when_dormant: list[Callable] = []
 
 
 def register_order_handler(kind: str, handler: Callable) -> None:
@@ -100,3 +101,15 @@ def register_callback_outcome_handler(handler: Callable) -> None:
 
 def callback_outcome_handlers() -> list[Callable]:
     return list(_callback_outcome_handlers)
+
+
+def register_keeps_owner_when_dormant(select: Callable) -> None:
+    """``select()`` returns a queryset of customer ids (``.values("customer_id")``) whose account
+    manager is a benefit they keep while dormant (loyalty: tiers with a dedicated agent); the
+    dormancy sweep makes them dormant but does not release them to the public pool."""
+    if select not in _keeps_owner_when_dormant:
+        _keeps_owner_when_dormant.append(select)
+
+
+def keeps_owner_when_dormant() -> list[Callable]:
+    return list(_keeps_owner_when_dormant)

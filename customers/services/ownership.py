@@ -188,9 +188,11 @@ def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfa
 # --- dormancy sweep --------------------------------------------------------------------------
 def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Customers with no completed order for CUSTOMER_DORMANT_AFTER_DAYS become dormant; owned ones
-    fall to the public pool, the reason kept in an ownership-change row. Set-based (one INSERT …
-    SELECT and one UPDATE), idempotent, and serialised by a job lock so concurrent runs do nothing
-    twice."""
+    fall to the public pool, the reason kept in an ownership-change row, except those whose account
+    manager is a tier benefit (a gold/diamond customer's dedicated agent, registered through
+    ``hooks.register_keeps_owner_when_dormant``): they keep it, so a reactivated VIP finds the same
+    agent. Set-based (one INSERT … SELECT and two UPDATEs), idempotent, and serialised by a job lock
+    so concurrent runs do nothing twice."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS)
     reason = _("No completed order for %(days)s days") % {"days": settings.CUSTOMER_DORMANT_AFTER_DAYS}
@@ -199,8 +201,11 @@ def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         due = Customer.objects.filter(status=Customer.Status.ACTIVE).filter(
             Q(last_order_at__lt=cutoff) | Q(last_order_at__isnull=True, created_at__lt=cutoff)
         )
+        released_due = due
+        for select in hooks.keeps_owner_when_dormant():
+            released_due = released_due.exclude(pk__in=select())
         # Select "id" (not "pk": Django aliases that column "pk", which the outer SELECT would not find).
-        owned = due.filter(owner__isnull=False).order_by().values_list("id", "owner_id")
+        owned = released_due.filter(owner__isnull=False).order_by().values_list("id", "owner_id")
         select_sql, params = owned.query.sql_with_params()
         table = OwnershipChange._meta.db_table
         with connection.cursor() as cursor:
@@ -210,8 +215,9 @@ def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 [OwnershipChange.Reason.DORMANT, reason[:200], now, *params],
             )
             released = cursor.rowcount
-        dormant = due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], owner=None,
-                             owner_since=None, updated_at=now)
+        dormant = released_due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], owner=None,
+                                      owner_since=None, updated_at=now)
+        dormant += due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], updated_at=now)
     job_run_record(name="dormancy_sweep", result=f"dormant={dormant} released={released}")
     return {"dormant": dormant, "released_to_pool": max(released, 0)}
 
