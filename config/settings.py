@@ -466,11 +466,8 @@ CARE_ENQUEUE_BATCH = env.int("CARE_ENQUEUE_BATCH", default=5000)
 # Who is greeted: dormant customers get win-back greetings by default; anonymised never (no data).
 CARE_GREET_DORMANT = env.bool("CARE_GREET_DORMANT", default=True)
 CARE_DEFAULT_CHANNEL = env.str("CARE_DEFAULT_CHANNEL", default="sms")  # one-off messages
-# Periodic callbacks by tier, in days (000: silver quarterly, gold monthly): used only for a tier
-# without a loyalty TierBenefit row (whose callback_interval_days is what managers edit).
-CARE_CALLBACK_INTERVAL_DAYS = env.dict(
-    "CARE_CALLBACK_INTERVAL_DAYS", cast={"value": int}, default={"silver": 90, "gold": 30, "diamond": 30}
-)
+# Periodic callbacks by tier: loyalty's TierBenefit.callback_interval_days is the only source
+# (seeded silver 90, gold 30, diamond 14 days; edited in the admin), no setting.
 CARE_COMPLAINT_CALLBACK_AFTER_DAYS = env.int("CARE_COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
 CELERY_BEAT_SCHEDULE.update({
     # Daily at 09:00: birthday greetings (solar and lunar birthdays; 29 Feb on 28 Feb) for today.
