@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.errors import ComplaintError
 from complaints.models import Category, Channel, Complaint, Grade, Remedy
-from complaints.services import complaint_create
+from complaints.services import complaint_assign_check, complaint_create
 
 
 class IntakeForm(forms.ModelForm):
@@ -54,12 +54,25 @@ class IntakeForm(forms.ModelForm):
 
 
 class DetailsForm(forms.ModelForm):
-    """What staff edit on an existing complaint; status and grade move only through the workflow."""
+    """What staff edit on an existing complaint; status and grade move only through the workflow.
+    The admin sets ``user``; a new assignee is checked as the assign action checks it (the service
+    ``complaint_update_details`` checks again when saving)."""
+
+    user = None
 
     class Meta:
         model = Complaint
         fields = ("assignee", "demand", "cause", "responsibility", "responsible_staff", "resolution_measures",
                   "expected_completion_at", "customer_informed_by")
+
+    def clean_assignee(self):
+        assignee = self.cleaned_data.get("assignee")
+        if "assignee" in self.changed_data:
+            try:
+                complaint_assign_check(actor=self.user, assignee=assignee)
+            except ComplaintError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return assignee
 
 
 class RemedyForm(forms.Form):
