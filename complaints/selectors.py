@@ -161,3 +161,25 @@ def complaint_kpi_figures(*, year: int, month: int) -> dict:
         del figures[key]
     figures["overdue_now"] = qs.filter(overdue_q()).count()
     return figures
+
+
+def complaint_order_matches(*, order_number: str = "", trip_date: dt.date | None = None, driver=None,
+                            customer=None, mobile: str = "") -> QuerySet:
+    """The orders a complaint may be about, found the way a hotline agent asks for them: by the
+    platform's order number, or by the day of the ride and the driver (local day, booked that day).
+    Narrowed to the complainant (the customer, or the mobile) when known. At most 10 rows."""
+    from customers.models import Order
+
+    qs = Order.objects.select_related("customer", "driver", "platform")
+    if order_number.strip():
+        qs = qs.filter(external_id=order_number.strip())
+    elif trip_date is not None and driver is not None:
+        start = timezone.make_aware(dt.datetime.combine(trip_date, dt.time.min))
+        qs = qs.filter(driver=driver, booked_at__gte=start, booked_at__lt=start + dt.timedelta(days=1))
+    else:
+        return qs.none()
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    elif mobile:
+        qs = qs.filter(customer__mobile=mobile)
+    return qs.order_by("-booked_at")[:10]

@@ -183,7 +183,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             return [
                 (None, {"fields": ("channel", "received_at", "category", "content", "demand", "occurred_at")}),
                 (_("Complainant and order"), {"fields": ("customer", "complainant_name", "complainant_mobile",
-                                                         "order", "driver")}),
+                                                         "order", "order_number", ("trip_date", "driver"))}),
                 (_("Grade"), {"fields": ("grade",)}),
             ]
         return [
