@@ -77,3 +77,29 @@ def test_the_care_calendar_lists_both_dates_of_a_lunar_occasion_in_one_solar_yea
     spec = rules.OccasionSpec(name="冬月十五", calendar=rules.LUNAR, month=11, day=15)
     assert [d for d, _n in rules.care_calendar([spec], 2026)] == [dt.date(2026, 1, 3), dt.date(2026, 12, 23)]
     assert rules.care_calendar([spec], 2025) == []
+
+
+def test_the_migration_rekeys_lunar_greetings_written_under_the_solar_year(birthday_occasion, lunar_11_15):
+    import importlib
+
+    from django.apps import apps
+
+    # given greetings written before the fix: lunar birthday and lunar festival keyed on the solar year
+    lunar = CustomerFactory(birthday=dt.date(1990, 12, 31), birthday_is_lunar=True)
+    solar = CustomerFactory(birthday=dt.date(1990, 1, 3))
+    jan_3 = dt.date(2026, 1, 3)
+    rows = [(lunar, birthday_occasion, 2026, jan_3), (solar, birthday_occasion, 2026, jan_3),
+            (lunar, lunar_11_15, 2026, jan_3)]
+    for customer, occasion, year, date in rows:
+        Message.objects.create(customer=customer, occasion=occasion, year=year, occasion_date=date, body="x",
+                               send_after=local(2026, 1, 3, 9))
+    CampaignRun.objects.create(occasion=lunar_11_15, year=2026, occasion_date=dt.date(2026, 1, 3))
+    # when the data migration runs
+    importlib.import_module("care.migrations.0005_lunar_greetings_keyed_on_lunar_year").forwards(apps, None)
+    # then the lunar ones count for lunar 2025, so 2026-12-23 can still be greeted; the solar one stays
+    assert Message.objects.get(customer=lunar, occasion=birthday_occasion).year == 2025
+    assert Message.objects.get(customer=lunar, occasion=lunar_11_15).year == 2025
+    assert Message.objects.get(customer=solar).year == 2026
+    assert CampaignRun.objects.get(occasion=lunar_11_15).year == 2025
+    birthday_greetings_enqueue(today=dt.date(2026, 12, 23), now=local(2026, 12, 23, 9), dispatch=False)
+    assert Message.objects.filter(customer=lunar, occasion=birthday_occasion, year=2026).exists()
