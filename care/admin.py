@@ -25,7 +25,9 @@ from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
 from customers.admin.privacy import PersonalDataAdminMixin
+from customers.errors import CustomerError
 from customers.models import ContactLog, Customer, Rating
+from customers.services import callback_outcome_record
 
 
 # --- occasions and templates ----------------------------------------------------------------
@@ -321,8 +323,8 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         form = CallbackOutcomeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
-            except CareError as exc:
+                callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
+            except CustomerError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 self.message_user(request, _("Callback recorded."), messages.SUCCESS)

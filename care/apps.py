@@ -17,3 +17,4 @@ class CareConfig(AppConfig):
         customer_hooks.register_merge_handler(hooks.move_messages_on_merge)
         customer_hooks.register_anonymise_handler(hooks.scrub_messages_on_anonymise)
         customer_hooks.register_customer_panel(hooks.customer_care_panel)
+        customer_hooks.register_callback_outcome_handler(hooks.review_from_callback)

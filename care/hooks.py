@@ -44,3 +44,10 @@ def customer_care_panel(customer, request):
             "outbox_url": f"{reverse('admin:care_message_changelist')}?customer__id__exact={customer.pk}",
         },
     }
+
+
+def review_from_callback(*, contact, notes: str = "") -> None:
+    """customers.hooks callback-outcome handler (the rule lives in the callbacks service)."""
+    from care.services import review_from_callback as create_review
+
+    create_review(contact=contact, notes=notes)

@@ -1,5 +1,5 @@
 """Everything care needs from loyalty, in one place: tiers (as codes "normal" … "diamond"), each
-tier's callback interval (``TierBenefit.callback_interval_days``, settings fallback), and issuing a
+tier's callback interval (``TierBenefit.callback_interval_days``, the only source), and issuing a
 coupon as a greeting's benefit (``loyalty.services.coupon_issue``).
 
 The coupon is issued at delivery time (not when 100,000 greetings are enqueued), once per message
@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from customers.models import Customer
@@ -59,13 +58,11 @@ def customers_in_tier(tier: str) -> QuerySet:
 
 
 def callback_interval_days(tier: str) -> int | None:
-    """Days between periodic callbacks for ``tier`` (None: no periodic callback): loyalty's tier
-    benefit row when it exists, else ``CARE_CALLBACK_INTERVAL_DAYS``."""
+    """Days between periodic callbacks for ``tier`` (None: no periodic callback). The one source is
+    loyalty's tier benefit row (``TierBenefit.callback_interval_days``, which managers edit; seeded
+    silver 90, gold 30, diamond 14): a tier without a row, or with the interval blank, has none."""
     benefit = TierBenefit.objects.filter(tier=_tier_by_code(tier)).first()
-    if benefit is not None:
-        return benefit.callback_interval_days or None
-    days = settings.CARE_CALLBACK_INTERVAL_DAYS.get(tier)
-    return int(days) if days else None
+    return (benefit.callback_interval_days or None) if benefit is not None else None
 
 
 def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: str, source_key: str) -> str:

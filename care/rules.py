@@ -101,9 +101,29 @@ def occasion_date(spec: OccasionSpec, year: int) -> dt.date | None:
     return fixed_date(year, spec.month, spec.day)
 
 
+def occasion_occurrences(spec: OccasionSpec, around: dt.date) -> list[dt.date]:
+    """The occasion's dates near ``around`` (the years before, of and after it), sorted. A lunar
+    occasion is computed per *lunar* year: a late-winter lunar date can fall twice in one solar year
+    (lunar 11/15 → 2026-01-03 and 2026-12-23) or not at all (none in 2025), and each is one occasion."""
+    if spec.calendar == LUNAR:
+        lunar_year = solar_to_lunar(around)[0]
+        years = [y for y in (lunar_year - 1, lunar_year, lunar_year + 1) if MIN_LUNAR_YEAR <= y <= MAX_LUNAR_YEAR]
+        return sorted(d for y in years if (d := lunar_to_solar(y, spec.month, spec.day)) is not None)
+    return [fixed_date(y, spec.month, spec.day) for y in (around.year - 1, around.year, around.year + 1)]
+
+
+def greeting_year(date: dt.date, *, lunar: bool) -> int:
+    """The year a greeting for an occasion falling on ``date`` counts as ("once per occasion and
+    year"): the lunar year for lunar birthdays and lunar festivals, the solar year otherwise. Keyed
+    this way, a lunar date that falls twice in one solar year is greeted twice, and a lunar year whose
+    date falls in the next solar year is greeted then, not skipped."""
+    return solar_to_lunar(date)[0] if lunar else date.year
+
+
 def care_calendar(specs: list[OccasionSpec], year: int) -> list[tuple[dt.date, str]]:
     """The year's occasions with their dates, sorted by date then name."""
-    rows = [(d, s.name) for s in specs if (d := occasion_date(s, year)) is not None]
+    middle = dt.date(year, 7, 1)
+    rows = [(d, s.name) for s in specs for d in occasion_occurrences(s, middle) if d.year == year]
     return sorted(rows)
 
 

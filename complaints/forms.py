@@ -6,12 +6,20 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.errors import ComplaintError
 from complaints.models import Category, Channel, Complaint, Grade, Remedy
-from complaints.services import complaint_create
+from complaints.services import complaint_assign_check, complaint_create
 
 
 class IntakeForm(forms.ModelForm):
     """The admin's intake form. Validating it takes the complaint through the intake service (inside
-    the admin's transaction): a refused intake is a form error and writes nothing."""
+    the admin's transaction): a refused intake is a form error and writes nothing. The agent is asked
+    for the order: chosen directly, or found by its order number, or by the day of the ride and the
+    driver (``selectors.complaint_order_matches``); a complaint without one is still taken."""
+
+    order_number = forms.CharField(label=_("order number"), max_length=64, required=False,
+                                   help_text=_("The platform's order number, if the customer has it."))
+    trip_date = forms.DateField(label=_("day of the ride"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                help_text=_("Without the order number: the day of the ride and the driver."))
 
     class Meta:
         model = Complaint
@@ -28,10 +36,36 @@ class IntakeForm(forms.ModelForm):
         self.fields["grade"].required = False
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
 
+    def _find_order(self, data):
+        """The order the lookup fields name (exactly one), else a form error."""
+        from complaints.selectors import complaint_order_matches
+
+        number, day, driver = data.get("order_number") or "", data.get("trip_date"), data.get("driver")
+        if not number and day is None:
+            return None
+        if not number and driver is None:
+            self.add_error("driver", _("Choose the driver to find the order of that day."))
+            return None
+        matches = list(complaint_order_matches(order_number=number, trip_date=day, driver=driver,
+                                               customer=data.get("customer"),
+                                               mobile=data.get("complainant_mobile") or ""))
+        field = "order_number" if number else "trip_date"
+        if not matches:
+            self.add_error(field, _("No order matches: check the number, or the day and the driver."))
+        elif len(matches) > 1:
+            self.add_error(field, _("%(count)s orders match: choose the order itself.") % {"count": len(matches)})
+        else:
+            return matches[0]
+        return None
+
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
+        if data.get("order") is None:
+            data["order"] = self._find_order(data)
+            if self.errors:
+                return data
         try:
             self.instance = complaint_create(
                 channel=data["channel"], category=data["category"], content=data["content"],
@@ -54,12 +88,25 @@ class IntakeForm(forms.ModelForm):
 
 
 class DetailsForm(forms.ModelForm):
-    """What staff edit on an existing complaint; status and grade move only through the workflow."""
+    """What staff edit on an existing complaint; status and grade move only through the workflow.
+    The admin sets ``user``; a new assignee is checked as the assign action checks it (the service
+    ``complaint_update_details`` checks again when saving)."""
+
+    user = None
 
     class Meta:
         model = Complaint
         fields = ("assignee", "demand", "cause", "responsibility", "responsible_staff", "resolution_measures",
                   "expected_completion_at", "customer_informed_by")
+
+    def clean_assignee(self):
+        assignee = self.cleaned_data.get("assignee")
+        if "assignee" in self.changed_data:
+            try:
+                complaint_assign_check(actor=self.user, assignee=assignee)
+            except ComplaintError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return assignee
 
 
 class RemedyForm(forms.Form):

@@ -66,6 +66,7 @@ def driver_actions(driver) -> QuerySet[DriverAction]:
 
 # --- analysis --------------------------------------------------------------------------------
 UPHELD = Q(status__in=[S.RESOLVED, S.FOLLOW_UP, S.CLOSED])
+NO_ANSWER = Q(follow_up_answer=Complaint.FollowUpAnswer.NO_ANSWER)
 
 
 def _month_qs(year: int, month: int) -> QuerySet[Complaint]:
@@ -137,8 +138,14 @@ def complaint_kpi_figures(*, year: int, month: int) -> dict:
         acknowledged_in_time=Count("id", filter=Q(acknowledged_at__lte=F("acknowledge_due_at"))),
         closed=Count("id", filter=Q(status=S.CLOSED)),
         closed_in_time=Count("id", filter=Q(status=S.CLOSED, closed_at__lte=F("close_due_at"))),
-        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
-        resolved_first_time=Count("id", filter=Q(resolved_at__isnull=False, reopen_count=0)),
+        # A complaint closed for want of the customer's answer is neither a success nor a failure of
+        # the first resolution: it is left out of "resolved without reopening" (as of first-contact
+        # resolution in the KPIs) and counted on its own.
+        resolved=Count("id", filter=Q(resolved_at__isnull=False) & ~NO_ANSWER),
+        resolved_first_time=Count("id", filter=Q(resolved_at__isnull=False, reopen_count=0) & ~NO_ANSWER),
+        answered_satisfied=Count("id", filter=Q(follow_up_answer=Complaint.FollowUpAnswer.SATISFIED)),
+        answered_dissatisfied=Count("id", filter=Q(follow_up_answer=Complaint.FollowUpAnswer.DISSATISFIED)),
+        no_answer=Count("id", filter=NO_ANSWER),
         not_upheld=Count("id", filter=Q(status=S.NOT_UPHELD)),
         avg_response=Avg(response, filter=Q(acknowledged_at__isnull=False)),
         avg_resolution=Avg(resolution, filter=Q(resolved_at__isnull=False)),
@@ -154,3 +161,25 @@ def complaint_kpi_figures(*, year: int, month: int) -> dict:
         del figures[key]
     figures["overdue_now"] = qs.filter(overdue_q()).count()
     return figures
+
+
+def complaint_order_matches(*, order_number: str = "", trip_date: dt.date | None = None, driver=None,
+                            customer=None, mobile: str = "") -> QuerySet:
+    """The orders a complaint may be about, found the way a hotline agent asks for them: by the
+    platform's order number, or by the day of the ride and the driver (local day, booked that day).
+    Narrowed to the complainant (the customer, or the mobile) when known. At most 10 rows."""
+    from customers.models import Order
+
+    qs = Order.objects.select_related("customer", "driver", "platform")
+    if order_number.strip():
+        qs = qs.filter(external_id=order_number.strip())
+    elif trip_date is not None and driver is not None:
+        start = timezone.make_aware(dt.datetime.combine(trip_date, dt.time.min))
+        qs = qs.filter(driver=driver, booked_at__gte=start, booked_at__lt=start + dt.timedelta(days=1))
+    else:
+        return qs.none()
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    elif mobile:
+        qs = qs.filter(customer__mobile=mobile)
+    return qs.order_by("-booked_at")[:10]

@@ -370,14 +370,17 @@ def complaint_transition(
         pass
     elif target == S.CLOSED:
         complaint.closed_at = now
-        complaint.satisfied = True
+        # Staff close when the customer says they are satisfied; the deadline job closes when the
+        # customer never answered the follow-up: that is no answer, not satisfaction.
+        answers = Complaint.FollowUpAnswer
+        complaint.follow_up_answer = answers.NO_ANSWER if system else answers.SATISFIED
     elif target == S.NOT_UPHELD:
         complaint.not_upheld_reason = note
         complaint.closed_at = now
         complaint.remedies.filter(status=Remedy.Status.PROPOSED).update(status=Remedy.Status.REJECTED)
     if current == S.FOLLOW_UP and target == S.INVESTIGATING:
         complaint.reopen_count += 1
-        complaint.satisfied = False
+        complaint.follow_up_answer = Complaint.FollowUpAnswer.DISSATISFIED
         complaint.resolved_at = None
     complaint.status = target
     complaint.save()
@@ -429,17 +432,54 @@ def complaint_set_grade(*, complaint: Complaint, grade: Grade, actor, note: str 
     return complaint
 
 
-@transaction.atomic
-def complaint_assign(*, complaint: Complaint, assignee, actor) -> Complaint:
-    complaint = _lock(complaint)
+def complaint_assign_check(*, actor, assignee) -> None:
+    """Who may assign, and to whom: the actor may change complaints, the assignee may handle them.
+    Raises ``NotAllowed`` / ``ComplaintError`` (field ``assignee``); forms call it to show the error."""
     if not _user_has(actor, "complaints.change_complaint"):
-        raise NotAllowed(_("You are not allowed to assign complaints."))
+        raise NotAllowed(_("You are not allowed to assign complaints."), field="assignee")
     if assignee is not None and not _user_has(assignee, "complaints.transition_complaint"):
         raise ComplaintError(_("This person cannot handle complaints."), field="assignee")
+
+
+@transaction.atomic
+def complaint_assign(*, complaint: Complaint, assignee, actor) -> Complaint:
+    """The one writer of a complaint's assignee (the "assign to me" button and the details form):
+    checks ``complaint_assign_check`` and records the assignment in the timeline."""
+    complaint = _lock(complaint)
+    complaint_assign_check(actor=actor, assignee=assignee)
     complaint.assignee = assignee
     complaint.save(update_fields=["assignee", "updated_at"])
     _timeline(complaint, TimelineEntry.Kind.ASSIGNMENT, actor=actor,
               note=str(assignee) if assignee else _("Unassigned"))
+    return complaint
+
+
+DETAIL_FIELDS = ("demand", "cause", "responsibility", "responsible_staff", "resolution_measures",
+                 "expected_completion_at", "customer_informed_by")
+
+
+@transaction.atomic
+def complaint_update_details(*, complaint: Complaint, actor, changes: dict) -> Complaint:
+    """Staff edits of the details form. A new assignee goes through ``complaint_assign`` (its checks,
+    its timeline entry); the other fields (``DETAIL_FIELDS`` only) are saved with a note naming them."""
+    changes = dict(changes)
+    if unknown := set(changes) - {"assignee", *DETAIL_FIELDS}:
+        raise ComplaintError(_("These fields change only through the workflow: %(fields)s.")
+                             % {"fields": ", ".join(sorted(unknown))}, field=sorted(unknown)[0])
+    if not _user_has(actor, "complaints.change_complaint"):
+        raise NotAllowed(_("You are not allowed to change complaints."))
+    complaint = _lock(complaint)  # the stored row: the caller's instance may already carry the edits
+    if "assignee" in changes:
+        assignee = changes.pop("assignee")
+        if getattr(assignee, "pk", None) != complaint.assignee_id:
+            complaint = complaint_assign(complaint=complaint, assignee=assignee, actor=actor)
+    if not changes:
+        return complaint
+    for name, value in changes.items():
+        setattr(complaint, name, value)
+    complaint.save(update_fields=[*changes, "updated_at"])
+    complaint_add_note(complaint=complaint, actor=actor, note=_("Details updated: %(fields)s") % {
+        "fields": ", ".join(str(Complaint._meta.get_field(name).verbose_name) for name in changes)})
     return complaint
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from complaints.errors import ComplaintError
 from complaints.forms import PublicComplaintForm
+from complaints.models import Grade
 
 log = logging.getLogger(__name__)
 RATE_WINDOW_SECONDS = 3600
@@ -40,6 +41,14 @@ def _over_limit(request) -> bool:
         return False
 
 
+def _promise(grade: Grade | None) -> dict:
+    """The acknowledgement deadline the thank-you page promises: the complaint's grade's (a bot's
+    fake success shows the lowest grade's, as a real minor complaint would)."""
+    grade = grade or Grade.objects.order_by("rank").first()
+    return {"acknowledge_hours": grade.acknowledge_hours if grade else None,
+            "working_hours": bool(grade and grade.working_days)}
+
+
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def public_complaint_new(request):
@@ -51,12 +60,13 @@ def public_complaint_new(request):
                                                     "hotline or try again in an hour.")}, status=429)
         if form.is_bot():
             # Answer like a success so that the bot learns nothing; nothing is stored.
-            return render(request, "complaints/public_thanks.html", {"number": None})
+            return render(request, "complaints/public_thanks.html", {"number": None, **_promise(None)})
         if form.is_valid():
             try:
                 complaint = form.submit()
             except ComplaintError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                return render(request, "complaints/public_thanks.html", {"number": complaint.number})
+                return render(request, "complaints/public_thanks.html",
+                              {"number": complaint.number, **_promise(complaint.grade)})
     return render(request, "complaints/public_form.html", {"form": form}, status=400 if form.errors else 200)

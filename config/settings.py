@@ -203,6 +203,9 @@ API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200) 
 API_PENDING_NAME_PREFIX = env.str("API_PENDING_NAME_PREFIX", default="【待核实】")
 # Orders booked further ahead than this are refused as impossible dates.
 API_ORDER_MAX_FUTURE_DAYS = env.int("API_ORDER_MAX_FUTURE_DAYS", default=366)
+# A platform may cancel a completed order (a refund) this many days after its finish; loyalty then
+# reverses its points. Default: the points' pending window, when fee disputes arrive.
+ORDER_CANCEL_WINDOW_DAYS = env.int("ORDER_CANCEL_WINDOW_DAYS", default=7)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": (
@@ -276,6 +279,7 @@ CELERY_BEAT_SCHEDULE = {
     # Every minute: records that the scheduler and a worker are alive (visible in job_status).
     "core.heartbeat": {
         "task": "core.tasks.heartbeat",
+        "description": "proves beat and a worker are alive",
         "schedule": HEARTBEAT_SECONDS,
         "options": {"expires": max(HEARTBEAT_SECONDS, 30)},
     },
@@ -293,6 +297,10 @@ BACKUP_MIN_INTERVAL_HOURS = env.int("BACKUP_MIN_INTERVAL_HOURS", default=12)
 BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
 CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
+    "description": (
+        "backup of the database and uploaded files into `BACKUP_DIR`, the newest `BACKUP_KEEP` kept (see "
+        "Production)"
+    ),
     "schedule": crontab(hour=2, minute=30),  # every night at 02:30
     "options": {"expires": 3600},
 }
@@ -303,12 +311,20 @@ CELERY_BEAT_SCHEDULE.update({
     # Daily at 03:10: customers with no order for 90 days become dormant; owned ones fall to the pool.
     "customers.dormancy_sweep": {
         "task": "customers.dormancy_sweep",
+        "description": (
+            "customers without a completed order for `CUSTOMER_DORMANT_AFTER_DAYS` (90) become dormant; owned ones "
+            "fall to the public pool, except tiers with a dedicated agent (gold, diamond), who keep it"
+        ),
         "schedule": crontab(hour=3, minute=10),
         "options": {"expires": 23 * 3600},
     },
     # Every 5 minutes: process order events whose task was lost (broker down, worker crash).
     "customers.sweep_order_events": {
         "task": "customers.sweep_order_events",
+        "description": (
+            "order events (completed, reviewed, cancelled) whose task was lost (broker down, worker crash) are "
+            "handled: loyalty points, reversals"
+        ),
         "schedule": 300.0,
         "options": {"expires": 290},
     },
@@ -364,6 +380,11 @@ CELERY_BEAT_SCHEDULE.update({
     # auto-close follow-ups the customer never answered.
     "complaints.process_deadlines": {
         "task": "complaints.process_deadlines",
+        "description": (
+            "complaints past a deadline: not acknowledged → flagged; not resolved (clock paused while awaiting the "
+            "customer) → one grade up and the new owner role told; not closed → flagged; each once per deadline, "
+            "in batches; follow-ups unanswered for 7 days closed as \"no answer\""
+        ),
         "schedule": crontab(minute=5),
         "options": {"expires": 3300},
     },
@@ -426,6 +447,10 @@ CELERY_BEAT_SCHEDULE.update({
     # misses, one-step downgrades, ended manual tiers). Idempotent per month.
     "loyalty.monthly_tier_review": {
         "task": "loyalty.monthly_tier_review",
+        "description": (
+            "tier review: missed upgrades, grace-period warnings, one-step downgrades, ended manual tiers (once "
+            "per month)"
+        ),
         "schedule": crontab(day_of_month=1, hour=0, minute=30),
         "options": {"expires": 24 * 3600},
     },
@@ -433,6 +458,7 @@ CELERY_BEAT_SCHEDULE.update({
     # coupons past their validity are marked. Idempotent per month.
     "loyalty.points_expiry": {
         "task": "loyalty.points_expiry",
+        "description": "points older than 24 months expire, oldest first; past coupons marked expired (once per month)",
         "schedule": crontab(day_of_month=1, hour=0, minute=30),
         "options": {"expires": 24 * 3600},
     },
@@ -445,6 +471,7 @@ CELERY_BEAT_SCHEDULE.update({
     # Hourly at :17: delete Idempotency-Key records older than API_IDEMPOTENCY_TTL_HOURS (24 h).
     "customers.api.purge_idempotency_keys": {
         "task": "customers.api.purge_idempotency_keys",
+        "description": "deletes `Idempotency-Key` records older than 24 h (`API_IDEMPOTENCY_TTL_HOURS`), in batches",
         "schedule": crontab(minute=17),
         "options": {"expires": 3300},
     },
@@ -470,16 +497,17 @@ CARE_ENQUEUE_BATCH = env.int("CARE_ENQUEUE_BATCH", default=5000)
 # Who is greeted: dormant customers get win-back greetings by default; anonymised never (no data).
 CARE_GREET_DORMANT = env.bool("CARE_GREET_DORMANT", default=True)
 CARE_DEFAULT_CHANNEL = env.str("CARE_DEFAULT_CHANNEL", default="sms")  # one-off messages
-# Periodic callbacks by tier, in days (000: silver quarterly, gold monthly): used only for a tier
-# without a loyalty TierBenefit row (whose callback_interval_days is what managers edit).
-CARE_CALLBACK_INTERVAL_DAYS = env.dict(
-    "CARE_CALLBACK_INTERVAL_DAYS", cast={"value": int}, default={"silver": 90, "gold": 30, "diamond": 30}
-)
+# Periodic callbacks by tier: loyalty's TierBenefit.callback_interval_days is the only source
+# (seeded silver 90, gold 30, diamond 14 days; edited in the admin), no setting.
 CARE_COMPLAINT_CALLBACK_AFTER_DAYS = env.int("CARE_COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
 CELERY_BEAT_SCHEDULE.update({
     # Daily at 09:00: birthday greetings (solar and lunar birthdays; 29 Feb on 28 Feb) for today.
     "care.birthday_greetings": {
         "task": "care.birthday_greetings",
+        "description": (
+            "birthday greetings for today (solar; 29 Feb on 28 Feb in other years; lunar birthdays on their lunar "
+            "date), by an index lookup; one per customer and year (the lunar year for lunar birthdays)"
+        ),
         "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 23 * 3600},
     },
@@ -487,18 +515,30 @@ CELERY_BEAT_SCHEDULE.update({
     # day) includes today; once per customer, occasion and year.
     "care.holiday_greetings": {
         "task": "care.holiday_greetings",
+        "description": (
+            "holiday greetings for occasions whose sending window (N days before → the day) includes today; one "
+            "per customer, occasion and year (the lunar year for lunar festivals)"
+        ),
         "schedule": crontab(hour=9, minute=0),
         "options": {"expires": 23 * 3600},
     },
     # Every 5 minutes: hand due queued messages to workers (outside quiet hours; retries, lost tasks).
     "care.dispatch_messages": {
         "task": "care.dispatch_messages",
+        "description": (
+            "hands due queued care messages to workers (never in quiet hours; retries after backoff; tasks lost "
+            "with a dead worker)"
+        ),
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 290},
     },
     # Daily at 07:30: periodic callbacks due by tier onto each owner's list (public pool: team queue).
     "care.schedule_callbacks": {
         "task": "care.schedule_callbacks",
+        "description": (
+            "periodic callbacks by tier (loyalty's tier benefit interval) onto the owner's list or the public-pool "
+            "team queue; one per customer and period"
+        ),
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 23 * 3600},
     },
@@ -514,6 +554,9 @@ CELERY_BEAT_SCHEDULE.update({
     # 1st of each month at 00:30: compute the previous month's snapshots (company, teams, agents).
     "kpis.compute_previous_month": {
         "task": "kpis.compute_previous_month",
+        "description": (
+            "the previous month's KPI snapshots (company, teams, agents); upsert, so a second run replaces them"
+        ),
         "schedule": crontab(day_of_month=1, hour=0, minute=30),
         "options": {"expires": 23 * 3600},
     },
@@ -521,6 +564,7 @@ CELERY_BEAT_SCHEDULE.update({
     # after the freeze day the month is left alone.
     "kpis.recompute_previous_month": {
         "task": "kpis.recompute_previous_month",
+        "description": "recomputes the previous month so late ratings count; after the 10th the month is frozen",
         "schedule": crontab(day_of_month="2-10", hour=0, minute=45),
         "options": {"expires": 23 * 3600},
     },

@@ -6,6 +6,7 @@ Other apps register handlers in their ``AppConfig.ready()``:
     hooks.register_order_handler(OrderEvent.Kind.COMPLETED, award_points_for_order)
     hooks.register_merge_handler(move_loyalty_records)
     hooks.register_anonymise_handler(scrub_personal_data)
+    hooks.register_callback_outcome_handler(review_from_callback)
 
 Order handlers run from the ``OrderEvent`` outbox after commit (in a Celery task, and from a
 periodic sweep that catches up anything the broker lost), so they must be idempotent. Merge
@@ -21,6 +22,8 @@ _customer_panels: list[Callable] = []
 _anonymise_handlers: list[Callable] = []
 _driver_panels: list[Callable] = []
 _vip_checks: list[Callable] = []
+_callback_outcome_handlers: list[Callable] = []
+_keeps_owner_when_dormant: list[Callable] = []
 
 
 def register_order_handler(kind: str, handler: Callable) -> None:
@@ -86,3 +89,27 @@ def register_vip_check(check: Callable) -> None:
 
 def is_vip(customer) -> bool:
     return any(check(customer) for check in _vip_checks)
+
+
+def register_callback_outcome_handler(handler: Callable) -> None:
+    """``handler(contact=..., notes=...)`` runs inside the transaction that records a callback's
+    outcome (``callback_outcome_record``), whichever screen recorded it; ``notes`` is what the agent
+    wrote then. Care turns a reached callback about an order into that order's review."""
+    if handler not in _callback_outcome_handlers:
+        _callback_outcome_handlers.append(handler)
+
+
+def callback_outcome_handlers() -> list[Callable]:
+    return list(_callback_outcome_handlers)
+
+
+def register_keeps_owner_when_dormant(select: Callable) -> None:
+    """``select()`` returns a queryset of customer ids (``.values("customer_id")``) whose account
+    manager is a benefit they keep while dormant (loyalty: tiers with a dedicated agent); the
+    dormancy sweep makes them dormant but does not release them to the public pool."""
+    if select not in _keeps_owner_when_dormant:
+        _keeps_owner_when_dormant.append(select)
+
+
+def keeps_owner_when_dormant() -> list[Callable]:
+    return list(_keeps_owner_when_dormant)

@@ -70,3 +70,19 @@ def profile_gaps(*, full_name: str, birthday, has_place: bool, customer_type: st
     if customer_type == "enterprise" and not (company_name or "").strip():
         gaps.append("company")
     return gaps
+
+
+def order_status_change_error(*, old: str, new: str, transitions: dict, finished_at: dt.datetime | None,
+                              now: dt.datetime, cancel_window_days: int) -> str | None:
+    """Why a platform may not move an order from ``old`` to ``new`` (an error code), or None.
+    ``transitions`` is ``Order.TRANSITIONS``. A completed order may still be cancelled by its platform
+    (a refund, a ride charged by mistake) within ``cancel_window_days`` of its finish time; after that
+    the order stands ("cancel_window_passed"). Any other move not in the table goes backwards."""
+    if new == old:
+        return None
+    if new not in transitions.get(old, ()):
+        return "status_backwards"
+    if old == "completed" and new == "cancelled" and (
+            finished_at is None or now - finished_at > dt.timedelta(days=cancel_window_days)):
+        return "cancel_window_passed"
+    return None

@@ -107,23 +107,38 @@ def try_normalise_mobile(value: str) -> str | None:
 
 
 # --- addresses -------------------------------------------------------------------------------
-# Leading administrative divisions; what is left must say where to drive to.
+# Leading administrative divisions; what is left must say where to drive to. A residential or
+# industrial compound (小区, 园区, 社区, 景区, 校区, 厂区) is a place, not a division.
 _DIVISION = re.compile(
-    r"^(中国)?([\u4e00-\u9fff]{1,7}?(特别行政区|自治区|自治州|省|市|盟|地区|新区|开发区|区|县|旗))"
+    r"^(中国)?([\u4e00-\u9fff]{1,7}?(特别行政区|自治区|自治州|省|市|盟|地区|新区|开发区|(?<![小园社景校厂])区|县|旗))"
 )
 
 
-def validate_address(value: str) -> None:
-    text = re.sub(r"\s+", "", value or "")
-    rest = text
-    while True:
-        match = _DIVISION.match(rest)
-        if not match:
-            break
+# A bare road is not enough (document 001 names 高新路 as too vague): after the divisions the address
+# needs a house number (号/弄), a building or room, or a named place a driver can find.
+_HOUSE_NUMBER = r"[0-9０-９一二三四五六七八九十百千零〇两]+[号號弄]"
+_BUILDING = r"栋|幢|楼|樓|大厦|座|室|单元"
+_LANDMARK = (r"广场|中心|小区|花园|公寓|家园|新村|苑|村|酒店|饭店|宾馆|医院|学校|大学|学院|机场|火车站|高铁站|"
+             r"地铁站|汽车站|车站|码头|公园|商场|园区|市场|体育馆|剧院")
+_DETAIL = re.compile(f"{_HOUSE_NUMBER}|{_BUILDING}|{_LANDMARK}")
+
+
+def address_detail(value: str) -> str:
+    """What the address says beyond its leading administrative divisions (省/市/区/县 …)."""
+    rest = re.sub(r"\s+", "", value or "")
+    while match := _DIVISION.match(rest):
         rest = rest[match.end():]
-    if len(rest) < 4 or len(text) < 6:
+    return rest
+
+
+def validate_address(value: str) -> None:
+    """Detailed enough to drive to: beyond the divisions, a road or place *and* a house number
+    (号/弄), a building (栋/幢/楼/大厦/座/室/单元) or a landmark (广场/中心/小区/酒店 …)."""
+    text = re.sub(r"\s+", "", value or "")
+    rest = address_detail(text)
+    if len(rest) < 4 or len(text) < 6 or not _DETAIL.search(rest):
         raise ValidationError(
-            _("“%(value)s” is not detailed enough to drive to: add the street, number and building."),
+            _("“%(value)s” is not detailed enough to drive to: add the house number, the building or a landmark."),
             code="address_too_vague",
             params={"value": value},
         )

@@ -48,6 +48,8 @@ class MonthlySnapshot(models.Model):
     reviews_count = models.PositiveIntegerField(_("reviews counted"), **COUNT)
     satisfaction_rate = models.DecimalField(_("satisfaction rate (%)"), **RATE)
     complaint_rate = models.DecimalField(_("complaint rate (%)"), **RATE)
+    # Every complaint received (with or without an order) per 1,000 orders completed in the month.
+    complaints_per_1000_orders = models.DecimalField(_("complaints per 1,000 orders"), **HOURS)
     retention_rate = models.DecimalField(_("retention rate (%)"), **RATE)
     nps = models.DecimalField(_("NPS"), **RATE)
     repeat_purchase_rate = models.DecimalField(_("repeat-purchase rate (%)"), **RATE)

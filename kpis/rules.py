@@ -34,6 +34,13 @@ def ratio(numerator, denominator) -> Decimal | None:
     return round_half_up(Decimal(numerator or 0) / Decimal(denominator))
 
 
+def per_thousand(numerator, denominator) -> Decimal | None:
+    """numerator per 1,000 of denominator, rounded half-up to 2 decimals; ``None`` when the denominator is 0."""
+    if not denominator:
+        return None
+    return round_half_up(Decimal(numerator or 0) * 1000 / Decimal(denominator))
+
+
 def net_promoter_score(*, promoters: int, detractors: int, scored: int) -> Decimal | None:
     """% of scores 9–10 minus % of scores 0–6, rounded once (not each share separately)."""
     if not scored:

@@ -27,6 +27,8 @@ class Figure:
 FIGURES = [
     Figure("satisfaction_rate", _("Satisfaction rate"), "rate", source="orders_completed"),
     Figure("complaint_rate", _("Complaint rate"), "rate", higher_is_better=False, source="complaints"),
+    Figure("complaints_per_1000_orders", _("Complaints per 1,000 orders (with or without an order)"), "number",
+           higher_is_better=False, source="complaints"),
     Figure("retention_rate", _("Retention rate"), "rate", source="orders_completed"),
     Figure("nps", _("NPS"), "number", source="orders_completed"),
     Figure("orders_total", _("Orders booked"), "count", source="orders_booked"),

@@ -22,7 +22,8 @@ from kpis.rules import DEFINITION_VERSION, is_frozen, months_between, percentage
 # Every figure column the service writes (the upsert replaces all of them).
 FIGURE_FIELDS = [
     "orders_total", "orders_completed", "customers_active", "customers_new", "reviews_count",
-    "satisfaction_rate", "complaint_rate", "retention_rate", "nps", "repeat_purchase_rate",
+    "satisfaction_rate", "complaint_rate", "complaints_per_1000_orders", "retention_rate", "nps",
+    "repeat_purchase_rate",
     "avg_orders_per_customer", "revenue", "avg_clv", "complaints_total", "complaints_by_grade",
     "complaints_by_category", "avg_acknowledge_hours", "avg_resolve_hours", "sla_acknowledge_rate",
     "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate", "tiers", "points", "callbacks",

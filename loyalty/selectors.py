@@ -38,6 +38,13 @@ def is_vip(customer) -> bool:
     return customer_tier(customer) >= settings.LOYALTY_VIP_MIN_TIER
 
 
+def customers_with_dedicated_agent():
+    """Customer ids whose tier comes with a dedicated agent (``TierBenefit.dedicated_agent``): the
+    dormancy sweep leaves them their agent (customers.hooks), a benefit of the tier they still hold."""
+    tiers = TierBenefit.objects.filter(dedicated_agent=True).values("tier")
+    return LoyaltyAccount.objects.filter(tier__in=tiers).values("customer_id")
+
+
 def tier_benefits_for(customer) -> TierBenefit | None:
     """The benefit row of the customer's current tier (``callback_interval_days``, discount, …)."""
     return TierBenefit.objects.filter(tier=customer_tier(customer)).first()

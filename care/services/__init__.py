@@ -20,10 +20,10 @@ has none.
 """
 
 from care.services.callbacks import (  # noqa: F401
-    callback_outcome_record,
     callback_schedule_after_complaint,
     callback_take,
     callbacks_schedule_due,
+    review_from_callback,
 )
 from care.services.greetings import (  # noqa: F401
     birthday_customers,

@@ -1,4 +1,4 @@
-"""Callbacks: periodic ones by tier, one after every resolved complaint, and recording outcomes.
+"""Callbacks: periodic ones by tier, one after every resolved complaint, and the review a reached one gives.
 
 A callback is a ``customers.ContactLog`` row (status scheduled, due date, agent). It goes to the
 customer's owner; a public-pool customer's callback has no agent and sits in the team queue (the
@@ -27,7 +27,7 @@ from care.models import CallbackOrder
 from core.services import job_lock, job_run_record
 from customers.errors import CustomerError
 from customers.models import ContactLog, Customer, Order, Review
-from customers.services import callback_record_outcome, callback_schedule, order_events_emit
+from customers.services import callback_schedule, order_events_emit
 
 
 def callbacks_schedule_due(*, today: dt.date | None = None) -> dict[str, int]:
@@ -82,29 +82,23 @@ def callback_schedule_after_complaint(*, customer: Customer, complaint_ref: str,
     return contact
 
 
-def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
-                            recommend_score: int | None = None, notes: str = "") -> ContactLog:
-    """Record a callback's outcome (customers' ``callback_record_outcome``) and, for a reached
-    callback about an order without a review, create that review (source = callback)."""
-    with transaction.atomic():
-        try:
-            contact = callback_record_outcome(contact=contact, actor=actor, outcome=outcome,
-                                              satisfaction=satisfaction, recommend_score=recommend_score,
-                                              notes=notes)
-        except CustomerError as exc:
-            raise CareError(exc.message, field=exc.field, code=exc.code) from exc
-        if outcome == ContactLog.Outcome.REACHED and satisfaction:
-            link = CallbackOrder.objects.filter(contact=contact).select_related("order").first()
-            if link is not None:
-                _review, created = Review.objects.get_or_create(
-                    order=link.order,
-                    defaults={"customer_id": link.order.customer_id, "rating": satisfaction,
-                              "recommend_score": recommend_score, "comment": notes,
-                              "source": Review.Source.CALLBACK},
-                )
-                if created:
-                    order_events_emit(order_ids=[link.order_id], kind="reviewed")
-    return contact
+def review_from_callback(*, contact: ContactLog, notes: str = "") -> None:
+    """customers' callback-outcome handler (``customers.services.callback_outcome_record`` runs it for
+    every screen, inside its transaction): a reached callback with a satisfaction, about an order that
+    has no review yet, becomes that order's review (source = callback)."""
+    if contact.outcome != ContactLog.Outcome.REACHED or not contact.satisfaction:
+        return
+    link = CallbackOrder.objects.filter(contact=contact).select_related("order").first()
+    if link is None:
+        return
+    _review, created = Review.objects.get_or_create(
+        order=link.order,
+        defaults={"customer_id": link.order.customer_id, "rating": contact.satisfaction,
+                  "recommend_score": contact.recommend_score, "comment": notes,
+                  "source": Review.Source.CALLBACK},
+    )
+    if created:
+        order_events_emit(order_ids=[link.order_id], kind="reviewed")
 
 
 def callback_take(*, contact: ContactLog, actor) -> ContactLog:

@@ -142,9 +142,9 @@ def birthday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime
         return 0
     birthday = today + dt.timedelta(days=occasion.send_offset_days)
     created = 0
-    for qs in birthday_customers(birthday):
-        created += occasion_enqueue(occasion=occasion, year=birthday.year, occasion_date=birthday,
-                                    customers=qs & greetable_customers(), now=now)
+    for lunar, qs in zip((False, True), birthday_customers(birthday), strict=True):
+        created += occasion_enqueue(occasion=occasion, year=rules.greeting_year(birthday, lunar=lunar),
+                                    occasion_date=birthday, customers=qs & greetable_customers(), now=now)
     job_run_record(name="care.birthday_greetings", result=f"{birthday}: {created} messages")
     if created and dispatch:
         messages_dispatch_due(now=now)
@@ -155,9 +155,8 @@ def occasions_in_window(today: dt.date) -> list[tuple[Occasion, dt.date]]:
     """Active holiday occasions whose sending window [date − offset, date] contains ``today``."""
     due = []
     for occasion in Occasion.objects.filter(is_active=True).exclude(kind=Occasion.Kind.BIRTHDAY):
-        for year in (today.year, today.year + 1):
-            date = occasion.date_in(year)
-            if date and date - dt.timedelta(days=occasion.send_offset_days) <= today <= date:
+        for date in rules.occasion_occurrences(occasion.spec, today):
+            if date - dt.timedelta(days=occasion.send_offset_days) <= today <= date:
                 due.append((occasion, date))
                 break
     return due
@@ -172,14 +171,15 @@ def holiday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime 
     today = today or timezone.localdate(now)
     counts = {}
     for occasion, date in occasions_in_window(today):
-        run, _created = CampaignRun.objects.get_or_create(occasion=occasion, year=date.year,
+        year = rules.greeting_year(date, lunar=occasion.kind == Occasion.Kind.LUNAR)
+        run, _created = CampaignRun.objects.get_or_create(occasion=occasion, year=year,
                                                          defaults={"occasion_date": date})
         customers = greetable_customers()
         if run.finished_at is not None:
             # A finished pass covered everyone who existed when it started: later days of the
             # window only look at customers created since (the constraint still guards the rest).
             customers = customers.filter(created_at__gte=run.started_at)
-        created = occasion_enqueue(occasion=occasion, year=date.year, occasion_date=date,
+        created = occasion_enqueue(occasion=occasion, year=year, occasion_date=date,
                                    customers=customers, now=now)
         CampaignRun.objects.filter(pk=run.pk).update(enqueued=run.enqueued + created, finished_at=timezone.now())
         counts[occasion.code] = created

@@ -172,14 +172,19 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
             return RequestIntakeForm
         kwargs["form"] = DetailsForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestDetailsForm(form):
+            user = request.user
+
+        return RequestDetailsForm
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [
                 (None, {"fields": ("channel", "received_at", "category", "content", "demand", "occurred_at")}),
                 (_("Complainant and order"), {"fields": ("customer", "complainant_name", "complainant_mobile",
-                                                         "order", "driver")}),
+                                                         "order", "order_number", ("trip_date", "driver"))}),
                 (_("Grade"), {"fields": ("grade",)}),
             ]
         return [
@@ -239,10 +244,9 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         if not change:
             return  # the intake service saved it (IntakeForm.clean)
         if form.changed_data:
-            super().save_model(request, obj, form, change)
-            services.complaint_add_note(complaint=obj, actor=request.user,
-                                        note=gettext("Details updated: %(fields)s") % {"fields": ", ".join(
-                                            str(form.fields[f].label) for f in form.changed_data)})
+            # Through the service: the assignee with the assign action's checks, the rest with a note.
+            services.complaint_update_details(complaint=obj, actor=request.user,
+                                              changes={f: form.cleaned_data[f] for f in form.changed_data})
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Attachment:

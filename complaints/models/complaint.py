@@ -23,6 +23,14 @@ class Complaint(models.Model):
         CLOSED = "closed", _("Closed")
         NOT_UPHELD = "not_upheld", _("Not upheld")
 
+    class FollowUpAnswer(models.TextChoices):
+        """The customer's answer to the follow-up. "No answer" (closed automatically after the
+        follow-up period) counts as neither satisfied nor dissatisfied in every figure."""
+
+        SATISFIED = "satisfied", _("Satisfied")
+        DISSATISFIED = "dissatisfied", _("Dissatisfied")
+        NO_ANSWER = "no_answer", _("No answer")
+
     S = Status
     # The status pipeline, as data (django-oscar style). complaint_transition is the only writer.
     TRANSITIONS = {
@@ -113,7 +121,8 @@ class Complaint(models.Model):
                                     blank=True, on_delete=models.PROTECT, related_name="+", db_index=False)
     not_upheld_reason = models.TextField(_("reason not upheld"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
-    satisfied = models.BooleanField(_("customer satisfied"), null=True, blank=True)
+    follow_up_answer = models.CharField(_("customer's answer to the follow-up"), max_length=20,
+                                        choices=FollowUpAnswer.choices, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -467,7 +467,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
         form = CallbackOutcomeForm(request.POST, prefix=f"c{contact.pk}")
         if form.is_valid():
             try:
-                services.callback_record_outcome(contact=contact, actor=user, **form.cleaned_data)
+                services.callback_outcome_record(contact=contact, actor=user, **form.cleaned_data)
             except CustomerError as exc:
                 messages.error(request, f"{contact.customer}: {exc.message}")
             else:

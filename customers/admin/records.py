@@ -193,7 +193,7 @@ class ContactLogAdmin(admin.ModelAdmin):
         if obj is not None:
             readonly.append("customer")
             if obj.status == ContactLog.Status.SCHEDULED:
-                # A scheduled callback is closed from "my callbacks" (callback_record_outcome).
+                # A scheduled callback is closed from "my callbacks" (callback_outcome_record).
                 readonly += ["outcome", "satisfaction", "recommend_score", "happened_at"]
         return readonly
 

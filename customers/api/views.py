@@ -76,7 +76,7 @@ class OrderPushView(APIView):
         if not result.ok:
             ingestion_record(platform=platform, endpoint=request.path, rejections=[(request.data, result.errors)])
             raise ApiError(result.message, code=result.code, errors=result.errors,
-                           status_code=409 if result.code == "status_backwards" else 400)
+                           status_code=409 if result.code in ("status_backwards", "cancel_window_passed") else 400)
         # (orders_ingest counted it in today's ingestion log, in its transaction)
         return _order_response(result.order_id, created=result.result == CREATED)
 

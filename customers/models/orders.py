@@ -24,7 +24,8 @@ class Order(models.Model):
     # Status only moves forward: booked → completed / cancelled / no-show.
     TRANSITIONS = {
         Status.BOOKED: (Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW),
-        Status.COMPLETED: (),
+        # A platform cancels a completed order within ORDER_CANCEL_WINDOW_DAYS (customers.rules).
+        Status.COMPLETED: (Status.CANCELLED,),
         Status.CANCELLED: (),
         Status.NO_SHOW: (),
     }

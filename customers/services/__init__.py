@@ -24,7 +24,7 @@ from customers.services.key_changes import (  # noqa: F401
     user_can_review_key_change,
 )
 from customers.services.ownership import (  # noqa: F401
-    callback_record_outcome,
+    callback_outcome_record,
     callback_schedule,
     customer_assign_owner,
     customer_release_to_pool,

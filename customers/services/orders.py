@@ -30,9 +30,11 @@ rules reject on the next edit so an agent replaces it with the real name. A late
 name fills it in. Names of existing customers are otherwise never changed by a platform, nor is the
 customer of an existing order.
 
-``CANCELLED`` events: ``Order.TRANSITIONS`` has no way out of ``completed``, so a completed order
-cannot be cancelled by a push (that is a 409); a booked order that is cancelled had no points to
-take back, so no event is written for it.
+``CANCELLED`` events: a platform may cancel a completed order (a refund) by pushing it again with
+status ``cancelled`` within ``ORDER_CANCEL_WINDOW_DAYS`` of its stored finish time
+(``customers.rules.order_status_change_error``; later: ``cancel_window_passed``, 409). That writes a
+``CANCELLED`` event once, and loyalty reverses the order's points (pending ones never become
+available). A booked order that is cancelled had no points to take back: no event.
 """
 
 import datetime as dt
@@ -50,6 +52,7 @@ from django.utils.translation import gettext as _
 
 from core.api_errors import json_safe
 from core.masking import mask_mobile, mask_name
+from customers import rules
 from customers.errors import CustomerError
 from customers.models import (
     Customer,
@@ -404,6 +407,7 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         valid.append(item)
     valid.sort(key=lambda it: it["external_id"])  # one lock order for concurrent batches
     newly_completed: set[int] = set()
+    newly_cancelled: set[int] = set()
     reviewed: set[int] = set()
     touched_customers: set[int] = set()
     place_uses: list[tuple] = []
@@ -454,10 +458,8 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                 order = existing[ext]
                 old = order["status"]
                 new = it["status"]
-                if new != old and new not in Order.TRANSITIONS.get(old, ()):
-                    res.code = "status_backwards"
-                    res.message = _("The order is already “%(old)s”; its status cannot go back to “%(new)s”.") % {
-                        "old": Order.Status(old).label, "new": Order.Status(new).label}
+                if problem := _status_change_error(order, new, now):
+                    res.code, res.message = problem
                     res.errors = {"status": [res.message]}
                     continue
                 order.update(_order_fields(it))
@@ -482,6 +484,9 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                     place_uses.append(order)
                 if new == Order.Status.COMPLETED:
                     touched_customers.add(order["customer_id"])  # finish time may have moved
+                if new == Order.Status.CANCELLED and old == Order.Status.COMPLETED:
+                    newly_cancelled.add(order["id"])  # loyalty takes back what it earned
+                    touched_customers.add(order["customer_id"])
                 res.result, res.order_id, res.status = UPDATED, order["id"], new
                 order_customer[order["id"]] = order["customer_id"]
                 upserts.append(order)
@@ -511,7 +516,8 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         if touched_customers:
             _refresh_order_dates(sorted(touched_customers), writes)
         _events_emit([(pk, OrderEvent.Kind.COMPLETED) for pk in sorted(newly_completed)]
-                     + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)], writes)
+                     + [(pk, OrderEvent.Kind.REVIEWED) for pk in sorted(reviewed)]
+                     + [(pk, OrderEvent.Kind.CANCELLED) for pk in sorted(newly_cancelled)], writes)
         # Today's created/updated counts of the ingestion log, with the orders they count; last, so the
         # per-day row is locked only for the instant before commit (rejections: ``ingestion_record``).
         outcomes = [r.result for r in results.values()]
@@ -526,6 +532,21 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
         if res.ok:
             res.customer_public_id = str(public_ids.get(order_customer.get(res.order_id), ""))
     return [results[k] for k in sorted(results)]
+
+
+def _status_change_error(order: dict, new: str, now) -> tuple[str, str] | None:
+    """(code, message) when the platform may not move the stored ``order`` to ``new`` (409)."""
+    old = order["status"]
+    code = rules.order_status_change_error(old=old, new=new, transitions=Order.TRANSITIONS,
+                                           finished_at=order["finished_at"], now=now,
+                                           cancel_window_days=settings.ORDER_CANCEL_WINDOW_DAYS)
+    if code == "cancel_window_passed":
+        return code, _("A completed order can only be cancelled within %(days)s days of its finish.") % {
+            "days": settings.ORDER_CANCEL_WINDOW_DAYS}
+    if code:
+        return code, _("The order is already “%(old)s”; its status cannot go back to “%(new)s”.") % {
+            "old": Order.Status(old).label, "new": Order.Status(new).label}
+    return None
 
 
 def _refresh_order_dates(customer_ids: list[int], writes: _Writes) -> None:

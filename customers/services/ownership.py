@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import job_lock, job_run_record
+from customers import hooks
 from customers.errors import CustomerError, NotAllowed
 from customers.models import ContactLog, Customer, Handover, OwnershipChange
 
@@ -156,8 +157,13 @@ def callback_schedule(*, customer: Customer, agent, due_on: dt.date, actor=None,
 
 
 @transaction.atomic
-def callback_record_outcome(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
+def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
                             recommend_score: int | None = None, notes: str = "") -> ContactLog:
+    """The one way to record a callback's outcome, from every screen (my callbacks due today, the care
+    callback list, the API). Refuses a callback already recorded, and a satisfaction or recommend
+    score when the customer was not reached. Then, in the same transaction, the registered handlers
+    run (``hooks.register_callback_outcome_handler``): care creates the order's review from a
+    reached callback's satisfaction."""
     contact = ContactLog.objects.select_for_update().get(pk=contact.pk)
     if contact.status != ContactLog.Status.SCHEDULED:
         raise CustomerError(_("This callback has already been recorded."))
@@ -174,15 +180,19 @@ def callback_record_outcome(*, contact: ContactLog, actor, outcome: str, satisfa
     if notes:
         contact.notes = f"{contact.notes}\n{notes}".strip()
     contact.save()
+    for handler in hooks.callback_outcome_handlers():
+        handler(contact=contact, notes=notes)
     return contact
 
 
 # --- dormancy sweep --------------------------------------------------------------------------
 def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Customers with no completed order for CUSTOMER_DORMANT_AFTER_DAYS become dormant; owned ones
-    fall to the public pool, the reason kept in an ownership-change row. Set-based (one INSERT …
-    SELECT and one UPDATE), idempotent, and serialised by a job lock so concurrent runs do nothing
-    twice."""
+    fall to the public pool, the reason kept in an ownership-change row, except those whose account
+    manager is a tier benefit (a gold/diamond customer's dedicated agent, registered through
+    ``hooks.register_keeps_owner_when_dormant``): they keep it, so a reactivated VIP finds the same
+    agent. Set-based (one INSERT … SELECT and two UPDATEs), idempotent, and serialised by a job lock
+    so concurrent runs do nothing twice."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS)
     reason = _("No completed order for %(days)s days") % {"days": settings.CUSTOMER_DORMANT_AFTER_DAYS}
@@ -191,8 +201,11 @@ def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         due = Customer.objects.filter(status=Customer.Status.ACTIVE).filter(
             Q(last_order_at__lt=cutoff) | Q(last_order_at__isnull=True, created_at__lt=cutoff)
         )
+        released_due = due
+        for select in hooks.keeps_owner_when_dormant():
+            released_due = released_due.exclude(pk__in=select())
         # Select "id" (not "pk": Django aliases that column "pk", which the outer SELECT would not find).
-        owned = due.filter(owner__isnull=False).order_by().values_list("id", "owner_id")
+        owned = released_due.filter(owner__isnull=False).order_by().values_list("id", "owner_id")
         select_sql, params = owned.query.sql_with_params()
         table = OwnershipChange._meta.db_table
         with connection.cursor() as cursor:
@@ -202,8 +215,9 @@ def dormancy_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                 [OwnershipChange.Reason.DORMANT, reason[:200], now, *params],
             )
             released = cursor.rowcount
-        dormant = due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], owner=None,
-                             owner_since=None, updated_at=now)
+        dormant = released_due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], owner=None,
+                                      owner_since=None, updated_at=now)
+        dormant += due.update(status=Customer.Status.DORMANT, status_reason=reason[:200], updated_at=now)
     job_run_record(name="dormancy_sweep", result=f"dormant={dormant} released={released}")
     return {"dormant": dormant, "released_to_pool": max(released, 0)}
 

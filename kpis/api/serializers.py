@@ -27,6 +27,8 @@ class MonthlySnapshotOutputSerializer(serializers.ModelSerializer):
     month = serializers.DateField(format="%Y-%m")
     satisfaction_rate = serializers.DecimalField(**RATE)
     complaint_rate = serializers.DecimalField(**RATE)
+    complaints_per_1000_orders = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False,
+                                                          allow_null=True)
     retention_rate = serializers.DecimalField(**RATE)
     nps = serializers.DecimalField(**RATE)
     avg_acknowledge_hours = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False,
@@ -47,7 +49,8 @@ class MonthlySnapshotOutputSerializer(serializers.ModelSerializer):
         model = MonthlySnapshot
         fields = [
             "month", "orders_total", "orders_completed", "customers_active", "customers_new", "satisfaction_rate",
-            "complaint_rate", "retention_rate", "nps", "complaints_total", "avg_acknowledge_hours",
+            "complaint_rate", "complaints_per_1000_orders", "retention_rate", "nps", "complaints_total",
+            "avg_acknowledge_hours",
             "avg_resolve_hours", "sla_acknowledge_rate", "sla_resolve_rate", "first_contact_resolution_rate",
             "reopen_rate", "repeat_purchase_rate", "avg_orders_per_customer", "revenue", "avg_clv", "tiers",
             "points", "callbacks", "care_messages", "computed_at",

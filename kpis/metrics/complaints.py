@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from kpis.metrics.period import Period
-from kpis.rules import hours, percentage
+from kpis.rules import hours, per_thousand, percentage
 
 try:  # kpis only reads complaints; the figures stay null while the app has no models.
     from complaints.models import Complaint
@@ -48,7 +48,9 @@ def complaint_counts(period: Period, *, as_of: dt.datetime, orders_completed: in
     S = Complaint.Status
     ack_time = ExpressionWrapper(F("acknowledged_at") - F("received_at"), output_field=DurationField())
     resolve_time = ExpressionWrapper(F("resolved_at") - F("received_at"), output_field=DurationField())
-    closed = Q(status=S.CLOSED)
+    # Closed with the customer's answer: one closed automatically for want of an answer counts as
+    # neither satisfied nor dissatisfied, so it is left out of first-contact resolution entirely.
+    closed = Q(status=S.CLOSED) & ~Q(follow_up_answer=Complaint.FollowUpAnswer.NO_ANSWER)
     row = Complaint.objects.filter(_received_in(period)).aggregate(
         **_deadline_aggregates(as_of),
         orders=Count("order_id", distinct=True),
@@ -75,6 +77,9 @@ def complaint_counts(period: Period, *, as_of: dt.datetime, orders_completed: in
     return {
         "complaints_total": row["total"],
         "complaint_rate": percentage(row["orders"], orders_completed),
+        # Beside the seed's ratio (orders with a complaint): every complaint received, with or without
+        # an order (hotline and public-form complaints often have none), per 1,000 completed orders.
+        "complaints_per_1000_orders": per_thousand(row["total"], orders_completed),
         "avg_acknowledge_hours": hours(average_seconds(row["ack_duration"], row["acknowledged"])),
         "avg_resolve_hours": hours(average_seconds(row["resolve_duration"], row["resolved"], row["resolve_paused"])),
         "sla_acknowledge_rate": percentage(row["ack_met"], row["ack_known"]),

@@ -10,12 +10,13 @@ from care.errors import CareError
 from care.models import Callback
 from care.selectors import callback_report, month_date_bounds, week_bounds
 from care.services import (
-    callback_outcome_record,
     callback_schedule_after_complaint,
     callback_take,
     callbacks_schedule_due,
 )
+from customers.errors import CustomerError
 from customers.models import ContactLog, OrderEvent, Review
+from customers.services import callback_outcome_record
 from loyalty.models import LoyaltyAccount, Tier, TierBenefit
 from tests.factories import CustomerFactory, OrderFactory, ReviewFactory, StaffFactory, TeamFactory
 
@@ -96,7 +97,7 @@ def test_not_reached_callback_with_a_satisfaction_is_refused_and_nothing_is_writ
     order = OrderFactory()
     contact = callback_schedule_after_complaint(customer=order.customer, complaint_ref="TS2611-0010", order=order,
                                                 agent=agent)
-    with pytest.raises(CareError):
+    with pytest.raises(CustomerError):
         callback_outcome_record(contact=contact, actor=agent, outcome=ContactLog.Outcome.NOT_REACHED, satisfaction=3)
     contact.refresh_from_db()
     assert contact.status == ContactLog.Status.SCHEDULED

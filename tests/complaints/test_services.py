@@ -217,7 +217,7 @@ def test_full_pipeline_with_reopening_counts_reopenings_and_schedules_callbacks(
     complaint = advance(complaint, agent, S.RESOLVED, S.FOLLOW_UP, S.INVESTIGATING)
     assert complaint.reopen_count == 1 and complaint.resolved_at is None
     complaint = advance(complaint, agent, S.RESOLUTION_PROPOSED, S.RESOLVED, S.FOLLOW_UP, S.CLOSED)
-    assert complaint.status == S.CLOSED and complaint.satisfied is True and complaint.closed_at
+    assert complaint.status == S.CLOSED and complaint.follow_up_answer == "satisfied" and complaint.closed_at
     callbacks = ContactLog.objects.filter(customer=complaint.customer, purpose=ContactLog.Purpose.COMPLAINT_FOLLOW_UP)
     assert sorted(callbacks.values_list("reason_key", flat=True)) == [
         f"complaint:{complaint.number}", f"complaint:{complaint.number}:1"]

@@ -12,7 +12,7 @@ from core.models import JobRun
 from customers.errors import CustomerError, NotAllowed
 from customers.models import ContactLog, Customer, Handover, Order, OwnershipChange
 from customers.services import (
-    callback_record_outcome,
+    callback_outcome_record,
     callback_schedule,
     customer_assign_owner,
     customer_refresh_order_dates,
@@ -150,12 +150,12 @@ def test_a_callback_with_a_reason_is_scheduled_once_and_its_outcome_recorded_onc
     first = callback_schedule(customer=customer, agent=agent, due_on=due, reason_key="tier:gold:2026-11")
     again = callback_schedule(customer=customer, agent=agent, due_on=due, reason_key="tier:gold:2026-11")
     assert first.pk == again.pk and ContactLog.objects.count() == 1
-    callback_record_outcome(contact=first, actor=agent, outcome=ContactLog.Outcome.REACHED, satisfaction=5,
+    callback_outcome_record(contact=first, actor=agent, outcome=ContactLog.Outcome.REACHED, satisfaction=5,
                             recommend_score=9)
     first.refresh_from_db()
     assert (first.status, first.satisfaction, first.recommend_score) == (ContactLog.Status.DONE, 5, 9)
     with pytest.raises(CustomerError):
-        callback_record_outcome(contact=first, actor=agent, outcome=ContactLog.Outcome.REACHED)
+        callback_outcome_record(contact=first, actor=agent, outcome=ContactLog.Outcome.REACHED)
 
 
 @pytest.mark.django_db
@@ -163,9 +163,9 @@ def test_satisfaction_is_only_recorded_when_the_customer_was_reached():
     agent = StaffFactory()
     contact = callback_schedule(customer=CustomerFactory(), agent=agent, due_on=timezone.localdate())
     with pytest.raises(CustomerError):
-        callback_record_outcome(contact=contact, actor=agent, outcome=ContactLog.Outcome.NOT_REACHED, satisfaction=4)
+        callback_outcome_record(contact=contact, actor=agent, outcome=ContactLog.Outcome.NOT_REACHED, satisfaction=4)
     with pytest.raises(CustomerError):
-        callback_record_outcome(contact=contact, actor=agent, outcome=ContactLog.Outcome.REACHED, recommend_score=11)
+        callback_outcome_record(contact=contact, actor=agent, outcome=ContactLog.Outcome.REACHED, recommend_score=11)
 
 
 # --- dormancy sweep --------------------------------------------------------------------------

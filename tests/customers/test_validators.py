@@ -115,6 +115,25 @@ def test_a_street_address_is_accepted(address):
     validate_address(address)
 
 
+@pytest.mark.parametrize(
+    "bare_road",
+    ["上海市黄浦区南京东路", "西安市雁塔区高新路", "上海市浦东新区世纪大道", "浦东新区陆家嘴环路",
+     "北京市朝阳区建国门外大街"],
+)
+def test_a_bare_road_after_the_district_is_not_detailed_enough(bare_road):
+    # document 001: "高新路" alone does not say where to drive to
+    assert error_code(validate_address, bare_road) == "address_too_vague"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["上海市黄浦区南京东路300号", "长宁区虹桥路1弄", "徐汇区漕溪北路圣爱大厦", "浦东新区张杨路5栋2单元",
+     "静安区恒隆广场", "闵行区七宝古镇万科小区", "西安市雁塔区高新路十二号"],
+)
+def test_a_road_with_a_number_a_building_or_a_landmark_is_accepted(address):
+    validate_address(address)
+
+
 # --- ID numbers (GB 11643) -------------------------------------------------------------------
 def test_the_standard_example_id_number_with_x_check_digit_is_valid():
     # The GB 11643 example: 11010519491231002X.

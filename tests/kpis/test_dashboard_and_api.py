@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 
 API_FIELDS = [
     "month", "orders_total", "orders_completed", "customers_active", "customers_new", "satisfaction_rate",
-    "complaint_rate", "retention_rate", "nps", "complaints_total", "avg_acknowledge_hours", "avg_resolve_hours",
+    "complaint_rate", "complaints_per_1000_orders", "retention_rate", "nps", "complaints_total",
+    "avg_acknowledge_hours", "avg_resolve_hours",
     "sla_acknowledge_rate", "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate",
     "repeat_purchase_rate", "avg_orders_per_customer", "revenue", "avg_clv", "tiers", "points", "callbacks",
     "care_messages", "computed_at",
