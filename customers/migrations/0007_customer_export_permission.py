@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_order_completed_customer_idx'),
+        ('customers', '0006_id_number_mask_last_four'),
     ]
 
     operations = [
