@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.StaffLoginRequiredMiddleware",
+    "core.middleware.ApiJsonOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -175,11 +176,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["customers.api.permissions.IsStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api_errors.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: any other body is 415 (core.middleware.ApiJsonOnlyMiddleware answers it first).
+    "DEFAULT_PARSER_CLASSES": ["core.api_errors.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["core.api_errors.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["customers.api.throttling.PlatformRateThrottle"],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
@@ -197,6 +195,12 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)  # 4
 API_BATCH_MAX_ORDERS = env.int("API_BATCH_MAX_ORDERS", default=500)
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 API_KEY_TOUCH_SECONDS = env.int("API_KEY_TOUCH_SECONDS", default=60)  # last_used_at write interval
+# Failed API-key attempts per client address and window; above it 429 with Retry-After until the next
+# window (customers.api.key_failures; fails open when the cache is down).
+API_KEY_FAILURE_RATE = env.str("API_KEY_FAILURE_RATE", default="20/min")
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR). The client is
+# the N-th address from the right; anything further left is the client's own text, never trusted.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200)  # per platform
 # A customer a platform creates without a real full name (only 王先生) gets this prefix + what was sent;
 # the admin's entry rules then ask an agent for the real name.
