@@ -4,6 +4,7 @@ Defaults are the embedded mode: a SQLite file under ``var/`` and a filesystem Ce
 ``make run`` needs no server. Production sets DATABASE_URL, REDIS_URL and SECRET_KEY.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -205,6 +206,9 @@ API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200) 
 # A customer a platform creates without a real full name (only 王先生) gets this prefix + what was sent;
 # the admin's entry rules then ask an agent for the real name.
 API_PENDING_NAME_PREFIX = env.str("API_PENDING_NAME_PREFIX", default="【待核实】")
+# The largest fee one order may carry (CNY): above it a push is refused (400, field "fee"), so a platform
+# cannot buy points and tiers with invented fees. A designated-driver trip, even intercity, stays far below.
+ORDER_FEE_MAX = Decimal(env.str("ORDER_FEE_MAX", default="3000"))
 # Orders booked further ahead than this are refused as impossible dates.
 API_ORDER_MAX_FUTURE_DAYS = env.int("API_ORDER_MAX_FUTURE_DAYS", default=366)
 CACHES = {

@@ -27,7 +27,7 @@ from customers.api.serializers import (
     order_out_row,
 )
 from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
-from customers.services.orders import CREATED, ingestion_record, order_rate, orders_ingest
+from customers.services.orders import CONFLICT_CODES, CREATED, ingestion_record, order_rate, orders_ingest
 
 _IDEMPOTENCY = OpenApiParameter(
     IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -76,7 +76,7 @@ class OrderPushView(APIView):
         if not result.ok:
             ingestion_record(platform=platform, endpoint=request.path, rejections=[(request.data, result.errors)])
             raise ApiError(result.message, code=result.code, errors=result.errors,
-                           status_code=409 if result.code == "status_backwards" else 400)
+                           status_code=409 if result.code in CONFLICT_CODES else 400)
         # (orders_ingest counted it in today's ingestion log, in its transaction)
         return _order_response(result.order_id, created=result.result == CREATED)
 

@@ -11,8 +11,9 @@ output: ``customers.validators`` rules already applied) and, in one transaction:
    RETURNING``: the rows it returns are exactly the ones this call created (a concurrent push of the
    same order waits on the unique index and then finds it existing, never a second order);
 4. locks the existing ones (``SELECT … FOR UPDATE``), checks ``Order.TRANSITIONS`` (status only moves
-   forward; a backwards move is an item error with code ``status_backwards``, answered 409) and
-   upserts the allowed changes in one ``INSERT … ON CONFLICT DO UPDATE``;
+   forward; a backwards move is an item error with code ``status_backwards``, answered 409), keeps a
+   completed order's fee and times as they were credited (a change is ``completed_order_frozen``,
+   409) and upserts the allowed changes in one ``INSERT … ON CONFLICT DO UPDATE``;
 5. upserts ratings, links platform user ids, keeps usual places current (use count, last used),
    refreshes the customers' first/last order dates, credits completed orders to the customer's
    account manager at that moment, and writes the outbox events (``COMPLETED`` once per order,
@@ -70,6 +71,10 @@ from customers.validators import validate_address, validate_full_name
 log = logging.getLogger(__name__)
 
 CREATED, UPDATED, ERROR = "created", "updated", "error"
+# Item error codes the API answers 409 (the order's state forbids the change), not 400.
+CONFLICT_CODES = frozenset({"status_backwards", "completed_order_frozen"})
+# What a completed order was credited for (points, tier spend, the account manager's figures): frozen.
+FROZEN_WHEN_COMPLETED = ("booked_at", "started_at", "finished_at", "fee")
 
 # Order fields a push may set; omitted optional fields keep their stored values on an update.
 _OPTIONAL_FIELDS = (
@@ -384,6 +389,16 @@ def _order_fields(item: dict) -> dict:
     return out
 
 
+def _frozen_changes(order: dict, changes: dict) -> list[str]:
+    """The fields of ``FROZEN_WHEN_COMPLETED`` that ``changes`` would move on a completed ``order``.
+
+    Freezing, rather than reversing and re-crediting: the points of a completed order may already be
+    spent on a coupon (the ledger never goes negative), and its spend may have lifted the tier, which
+    issued benefits and assigned an agent; undoing that chain from a platform's push would be a second
+    ledger. A real correction of a completed order is made by staff (points adjusted with a reason)."""
+    return [name for name in FROZEN_WHEN_COMPLETED if name in changes and changes[name] != order[name]]
+
+
 def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
     """Create or update the platform's orders; see the module docstring. ``items`` are validated
     dicts; each may carry ``_index`` (its position in the request). Idempotent: pushing the same
@@ -460,7 +475,15 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                         "old": Order.Status(old).label, "new": Order.Status(new).label}
                     res.errors = {"status": [res.message]}
                     continue
-                order.update(_order_fields(it))
+                changes = _order_fields(it)
+                frozen = (_frozen_changes(order, {**changes, "booked_at": it["booked_at"]})
+                          if old == Order.Status.COMPLETED else [])
+                if frozen:
+                    res.code = "completed_order_frozen"
+                    res.message = _("The order is completed: its fee and times can no longer change.")
+                    res.errors = {name: [res.message] for name in frozen}
+                    continue
+                order.update(changes)
                 order["booked_at"] = it["booked_at"]
                 order["status"] = new
                 order["updated_at"] = now
@@ -480,8 +503,7 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                     order["credited_owner_id"] = owners.get(order["customer_id"])
                     newly_completed.add(order["id"])
                     place_uses.append(order)
-                if new == Order.Status.COMPLETED:
-                    touched_customers.add(order["customer_id"])  # finish time may have moved
+                    touched_customers.add(order["customer_id"])  # (a completed order's times are frozen)
                 res.result, res.order_id, res.status = UPDATED, order["id"], new
                 order_customer[order["id"]] = order["customer_id"]
                 upserts.append(order)
