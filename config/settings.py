@@ -461,6 +461,10 @@ CARE_SMS_PROVIDER_URL = env.str("CARE_SMS_PROVIDER_URL", default="")
 CARE_SMS_PROVIDER_KEY = env.str("CARE_SMS_PROVIDER_KEY", default="")
 CARE_SMS_PROVIDER_SIGN = env.str("CARE_SMS_PROVIDER_SIGN", default="")  # signature; blank: COMPANY_NAME
 CARE_CHANNEL_TIMEOUT_SECONDS = env.float("CARE_CHANNEL_TIMEOUT_SECONDS", default=10.0)
+# Platform webhooks (app push): public https addresses only, no redirects, short timeouts (core.webhooks).
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
 # Delivery retries: exponential backoff from BASE seconds up to CAP; failed after MAX attempts.
 CARE_DELIVERY_MAX_ATTEMPTS = env.int("CARE_DELIVERY_MAX_ATTEMPTS", default=5)
 CARE_DELIVERY_BACKOFF_SECONDS = env.int("CARE_DELIVERY_BACKOFF_SECONDS", default=60)
