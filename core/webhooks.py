@@ -60,8 +60,11 @@ def _parts(url: str) -> tuple[str, int, str]:
 def _resolve(host: str, port: int) -> list[str]:
     """Every address ``host`` resolves to, all of them public; else UnsafeWebhookURL. A name that does
     not resolve raises ``OSError`` (``socket.gaierror``): worth retrying when sending."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    try:
+        addresses = [str(ipaddress.ip_address(host))]  # an address literal needs no DNS
+    except ValueError:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses or not all(is_public_address(a) for a in addresses):
         raise UnsafeWebhookURL(_("The webhook's host resolves to a private or reserved address."))
     return addresses
