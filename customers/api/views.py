@@ -38,7 +38,8 @@ _ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="No or bad API key"),
     403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or another platform's)"),
-    409: OpenApiResponse(ErrorSerializer, description="Conflict (status would go backwards; key in flight)"),
+    409: OpenApiResponse(ErrorSerializer, description=(
+        "Conflict (status would go backwards; a completed order's fee or times changed; key in flight)")),
     413: OpenApiResponse(ErrorSerializer, description="Body too large"),
     415: OpenApiResponse(ErrorSerializer, description="Not JSON"),
     422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with a different body"),
