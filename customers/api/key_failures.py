@@ -10,9 +10,10 @@ blocked address can neither guess on nor make the database check keys for it.
 The counters live in the API's cache (``API_THROTTLE_CACHE``: Redis when ``REDIS_URL`` is set, shared
 by every web worker). A request with a good key reads the counter (one Redis ``GET``) and writes
 nothing. **If the cache is down the check fails open** (the request is authenticated as usual, with a
-warning in the log): a key is 40 random characters checked against a SHA-512 hash, so the limit is a
-brake on noise and load rather than the thing that keeps keys secret, and failing closed would turn a
-Redis outage into an outage of every platform (the same choice as the per-platform rate limits).
+warning in the log): a key's secret is 32 random characters checked against a SHA-512 hash, so the
+limit is a brake on noise and load rather than the thing that keeps keys secret, and failing closed
+would turn a Redis outage into an outage of every platform (the same choice as the per-platform rate
+limits).
 
 The client's address is ``REMOTE_ADDR`` or, behind ``TRUSTED_PROXY_COUNT`` reverse proxies, the
 address the last trusted proxy saw (the N-th entry of X-Forwarded-For from the right); what a client
