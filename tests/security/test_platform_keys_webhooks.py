@@ -146,7 +146,7 @@ def test_a_name_that_resolves_to_a_private_address_at_send_time_is_not_called(mo
     message = _push_message(platform)
     assert message_deliver(message_id=message.pk, now=NOON).status == "failed"
     assert calls == []
-    assert "private" in Message.objects.get(pk=message.pk).status_reason
+    assert "refused by our rules" in Message.objects.get(pk=message.pk).status_reason
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(monkeypatch):
