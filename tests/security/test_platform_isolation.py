@@ -124,3 +124,30 @@ def test_the_platform_that_brought_the_customer_and_the_companys_own_app_are_ser
     response = api_client(own_key).post("/api/v1/customers/lookup/", {"mobile": hotline_customer.mobile},
                                         format="json")
     assert response.status_code == 200
+
+
+def test_a_complaint_filed_with_another_platforms_customers_mobile_reveals_neither_tier_nor_existence(two_platforms):
+    """A diamond customer's complaint is a grievance (and a repeat goes a grade up): the grade and its
+    deadlines would tell platform B the customer's tier and history, so B gets them as null, exactly
+    as for a mobile nobody has; A, which serves the customer, gets them."""
+    from loyalty.models import LoyaltyAccount, Tier
+    from tests.complaints.factories import ensure_reference_rows
+
+    ensure_reference_rows()
+    a, b = two_platforms["a"], two_platforms["b"]
+    mobile = new_mobile()
+    customer = _a_customer_of(a, mobile)
+    LoyaltyAccount.objects.update_or_create(customer=customer, defaults={"tier": Tier.DIAMOND})
+    complaint = {"category": "detour_fee", "content": "司机绕路，多收了四十元。"}
+    grade_fields = ("grade", "grade_name", "acknowledge_due_at", "resolve_due_at", "close_due_at")
+
+    by_a = a.post("/api/v1/complaints/", {**complaint, "customer": {"mobile": mobile}}, format="json")
+    by_b = b.post("/api/v1/complaints/", {**complaint, "customer": {"mobile": mobile}}, format="json")  # a repeat
+    stranger = b.post("/api/v1/complaints/", {**complaint, "customer": {"mobile": new_mobile(), "name": "王先生"}},
+                      format="json")
+
+    assert by_b.status_code == stranger.status_code == by_a.status_code == 201
+    assert all(by_b.json()[f] is None and stranger.json()[f] is None for f in grade_fields)
+    assert by_a.json()["grade"] == "grievance" and by_a.json()["resolve_due_at"]
+    detail = b.get(f"/api/v1/complaints/{by_b.json()['number']}/").json()
+    assert all(detail[f] is None for f in grade_fields)
