@@ -284,8 +284,8 @@ def _chunks(seq, size):
 
 # --- customers and drivers -----------------------------------------------------------------------
 def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]:
-    """index → {"id", "owner_id", "public_id", "full_name"} for every item, creating new customers."""
-    cols = ("pk", "owner_id", "public_id", "full_name", "mobile")
+    """index → {"id", "owner_id", "public_id", "full_name", …} for every item, creating new customers."""
+    cols = ("pk", "owner_id", "public_id", "full_name", "mobile", "source_platform_id")
     mobiles = sorted({it["customer"]["mobile"] for it in items})
     by_mobile = {row[4]: dict(zip(cols, row, strict=True)) for row in _values_in(Customer, "mobile", mobiles, cols)}
     missing = [it for it in items if it["customer"]["mobile"] not in by_mobile]
@@ -296,7 +296,7 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
             PlatformAccount.objects.filter(platform=platform, external_user_id__in=ext_ids)
             .exclude(customer__status=Customer.Status.ANONYMISED)
             .values_list("external_user_id", "customer_id", "customer__owner_id", "customer__public_id",
-                         "customer__full_name", "customer__mobile")
+                         "customer__full_name", "customer__mobile", "customer__source_platform_id")
         ):
             by_account[ext] = dict(zip(cols, row, strict=True))
     to_create: dict[str, dict] = {}
@@ -318,7 +318,7 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
         for pk, mobile in created:
             row = to_create[mobile]
             by_mobile[mobile] = {"pk": pk, "owner_id": None, "public_id": row["public_id"],
-                                 "full_name": row["full_name"], "mobile": mobile}
+                                 "full_name": row["full_name"], "mobile": mobile, "source_platform_id": platform.pk}
         lost = [m for m in to_create if m not in by_mobile]  # created meanwhile by a concurrent push
         if lost:
             by_mobile.update({row[4]: dict(zip(cols, row, strict=True))
@@ -330,7 +330,9 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
         found = by_mobile.get(c["mobile"]) or by_account.get(c.get("external_id"))
         resolved[it["_index"]] = found
         name = (c.get("name") or "").strip()
-        if found and is_pending_name(found["full_name"]) and name:
+        # Only the platform that brought the customer completes their name: another platform pushing an
+        # order with this mobile does not get to name someone else's customer (customers.platform_scope).
+        if found and is_pending_name(found["full_name"]) and name and found["source_platform_id"] == platform.pk:
             real = platform_customer_name(name)
             if not is_pending_name(real):
                 fill_names[found["pk"]] = real

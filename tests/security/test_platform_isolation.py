@@ -151,3 +151,16 @@ def test_a_complaint_filed_with_another_platforms_customers_mobile_reveals_neith
     assert by_a.json()["grade"] == "grievance" and by_a.json()["resolve_due_at"]
     detail = b.get(f"/api/v1/complaints/{by_b.json()['number']}/").json()
     assert all(detail[f] is None for f in grade_fields)
+
+
+def test_another_platform_cannot_name_a_customer_it_did_not_bring(two_platforms, settings):
+    """A's customer is still 【待核实】王先生: B's push with a real-looking name must not become their name."""
+    a, b = two_platforms["a"], two_platforms["b"]
+    mobile = new_mobile()
+    a.post("/api/v1/orders/", order_payload(mobile=mobile, name="王先生"), format="json")
+    b.post("/api/v1/orders/", order_payload(mobile=mobile, name="李雷"), format="json")
+    customer = Customer.objects.get(mobile=mobile)
+    assert customer.full_name == f"{settings.API_PENDING_NAME_PREFIX}王先生"
+    a.post("/api/v1/orders/", order_payload(mobile=mobile, name="王建国"), format="json")
+    customer.refresh_from_db()
+    assert customer.full_name == "王建国"
