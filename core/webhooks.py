@@ -80,11 +80,16 @@ def webhook_url_check(url: str) -> None:
         raise UnsafeWebhookURL(_("The webhook's host name cannot be resolved.")) from exc
 
 
+def _tls_context() -> ssl.SSLContext:
+    """The system's trusted certificates, certificate and host name checks on."""
+    return ssl.create_default_context()
+
+
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a fixed, already checked address, with SNI and certificate checks for the host name."""
 
     def __init__(self, host, port, *, address, connect_timeout, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=_tls_context())
         self._address, self._connect_timeout = address, connect_timeout
 
     def connect(self):

@@ -192,3 +192,74 @@ def test_the_platform_model_refuses_a_private_webhook_whoever_saves_it(monkeypat
     with pytest.raises(ValidationError) as exc:
         platform.full_clean()
     assert "push_webhook_url" in exc.value.message_dict
+
+
+# --- the pinned HTTPS connection, against a real TLS server on loopback -------------------------------
+def _self_signed(tmp_path, host: str):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.fixture
+def tls_server(tmp_path, monkeypatch):
+    """An HTTPS server for "push.test" on 127.0.0.1 that answers every POST with a redirect to
+    "/elsewhere" and records what it received; our client trusts its certificate."""
+    import http.server
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path, "push.test")
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the standard library's name
+            seen.append((self.path, self.headers["Host"], self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(302 if self.path == "/hook" else 200)
+            self.send_header("Location", "https://push.test/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr("core.webhooks._tls_context", lambda: ssl.create_default_context(cafile=str(cert_file)))
+    yield server.server_address[1], seen
+    server.shutdown()
+
+
+def test_a_real_redirect_is_answered_once_and_never_followed(tls_server):
+    port, seen = tls_server
+    status, _body = webhooks._transport(host="push.test", port=port, path="/hook", address="127.0.0.1",
+                                        body=b'{"user_id": "u-1"}')
+    assert status == 302
+    assert seen == [("/hook", f"push.test:{port}", b'{"user_id": "u-1"}')]  # /elsewhere was never asked for
+
+
+def test_the_certificate_is_checked_for_the_host_name_not_the_pinned_address(tls_server):
+    import ssl
+
+    port, seen = tls_server
+    with pytest.raises(ssl.SSLCertVerificationError):
+        webhooks._transport(host="other.test", port=port, path="/hook", address="127.0.0.1", body=b"{}")
+    assert seen == []
