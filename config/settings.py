@@ -4,6 +4,7 @@ Defaults are the embedded mode: a SQLite file under ``var/`` and a filesystem Ce
 ``make run`` needs no server. Production sets DATABASE_URL, REDIS_URL and SECRET_KEY.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.StaffLoginRequiredMiddleware",
+    "core.middleware.ApiJsonOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -175,11 +177,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["customers.api.permissions.IsStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api_errors.LimitedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: any other body is 415 (core.middleware.ApiJsonOnlyMiddleware answers it first).
+    "DEFAULT_PARSER_CLASSES": ["core.api_errors.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["core.api_errors.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["customers.api.throttling.PlatformRateThrottle"],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
@@ -197,10 +196,19 @@ API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=2 * 1024 * 1024)  # 4
 API_BATCH_MAX_ORDERS = env.int("API_BATCH_MAX_ORDERS", default=500)
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 API_KEY_TOUCH_SECONDS = env.int("API_KEY_TOUCH_SECONDS", default=60)  # last_used_at write interval
+# Failed API-key attempts per client address and window; above it 429 with Retry-After until the next
+# window (customers.api.key_failures; fails open when the cache is down).
+API_KEY_FAILURE_RATE = env.str("API_KEY_FAILURE_RATE", default="20/min")
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR). The client is
+# the N-th address from the right; anything further left is the client's own text, never trusted.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200)  # per platform
 # A customer a platform creates without a real full name (only 王先生) gets this prefix + what was sent;
 # the admin's entry rules then ask an agent for the real name.
 API_PENDING_NAME_PREFIX = env.str("API_PENDING_NAME_PREFIX", default="【待核实】")
+# The largest fee one order may carry (CNY): above it a push is refused (400, field "fee"), so a platform
+# cannot buy points and tiers with invented fees. A designated-driver trip, even intercity, stays far below.
+ORDER_FEE_MAX = Decimal(env.str("ORDER_FEE_MAX", default="3000"))
 # Orders booked further ahead than this are refused as impossible dates.
 API_ORDER_MAX_FUTURE_DAYS = env.int("API_ORDER_MAX_FUTURE_DAYS", default=366)
 # A platform may cancel a completed order (a refund) this many days after its finish; loyalty then
@@ -487,6 +495,10 @@ CARE_SMS_PROVIDER_URL = env.str("CARE_SMS_PROVIDER_URL", default="")
 CARE_SMS_PROVIDER_KEY = env.str("CARE_SMS_PROVIDER_KEY", default="")
 CARE_SMS_PROVIDER_SIGN = env.str("CARE_SMS_PROVIDER_SIGN", default="")  # signature; blank: COMPANY_NAME
 CARE_CHANNEL_TIMEOUT_SECONDS = env.float("CARE_CHANNEL_TIMEOUT_SECONDS", default=10.0)
+# Platform webhooks (app push): public https addresses only, no redirects, short timeouts (core.webhooks).
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=64 * 1024)
 # Delivery retries: exponential backoff from BASE seconds up to CAP; failed after MAX attempts.
 CARE_DELIVERY_MAX_ATTEMPTS = env.int("CARE_DELIVERY_MAX_ATTEMPTS", default=5)
 CARE_DELIVERY_BACKOFF_SECONDS = env.int("CARE_DELIVERY_BACKOFF_SECONDS", default=60)

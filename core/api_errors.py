@@ -269,3 +269,11 @@ def api_not_found(request, *args, **kwargs):
         error_body(code="not_found", message=_("There is no API endpoint at this address.")), status=404,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def unsupported_media_type_response():
+    """415 in the API's shape, for a body that is not JSON (``core.middleware.ApiJsonOnlyMiddleware``)."""
+    return JsonResponse(
+        error_body(code="unsupported_media_type", message=_MESSAGES["unsupported_media_type"]), status=415,
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.roles import Role
 from customers.models import Customer, Order
+from customers.platform_scope import platform_serves
 from loyalty import rules, selectors, services
 from loyalty.models import Coupon, LoyaltyAccount, PointsEntry, Tier, TierChange
 
@@ -111,9 +112,11 @@ def seed(*, rng: random.Random, stdout) -> None:
             coupon = services.points_redeem(customer=customer, kind=Coupon.Kind.FREE_RIDE, amount=Decimal("10"))
             coupons += 1
             if rng.random() < 0.5:
-                order = customer.orders.filter(status=Order.Status.COMPLETED).select_related("platform").first()
-                if order is not None:
-                    services.coupon_use(code=coupon.code, platform=order.platform, order_ref=f"DEMO-{coupon.pk}")
+                # used on a platform that serves the customer (customers.platform_scope), if any
+                orders = customer.orders.filter(status=Order.Status.COMPLETED).select_related("platform")
+                platform = next((o.platform for o in orders if platform_serves(o.platform, customer)), None)
+                if platform is not None:
+                    services.coupon_use(code=coupon.code, platform=platform, order_ref=f"DEMO-{coupon.pk}")
                     used += 1
     for cid in rng.sample(customer_ids, min(len(customer_ids), 120)):
         customer = Customer.objects.get(pk=cid)

@@ -1,32 +1,25 @@
+import http.client
 import json
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 
 from care.channels import ChannelBackend, PermanentDeliveryError, TransientDeliveryError
+from core.webhooks import UnsafeWebhookURL, webhook_post
+from customers.platform_scope import push_target
 
 
 class WebhookPushBackend(ChannelBackend):
-    """App push through the webhook of the platform the customer uses (``Platform.push_webhook_url``):
-    the customer's source platform first, then any platform account of theirs with a webhook. The
-    address is "<platform id>:<platform user id>"; the platform's app shows the notification."""
+    """App push through the webhook of a platform that *serves* the customer
+    (``customers.platform_scope.push_target``: the customer's source platform, else the company's own
+    app): never to a platform that merely pushed an order with the customer's mobile. The address is
+    "<platform id>:<platform user id>"; the platform's app shows the notification. The webhook is
+    called under ``core.webhooks`` rules (public https only, checked again at send time, no redirects,
+    short timeouts)."""
 
     channel = "push"
 
-    def _target(self, customer):
-        platform = customer.source_platform
-        if platform is not None and platform.is_active and platform.push_webhook_url:
-            account = customer.platform_accounts.filter(platform=platform).first()
-            return platform, account.external_user_id if account else str(customer.public_id)
-        account = (customer.platform_accounts.select_related("platform")
-                   .filter(platform__is_active=True).exclude(platform__push_webhook_url="").first())
-        if account is not None:
-            return account.platform, account.external_user_id
-        return None, None
-
     def address_for(self, customer) -> str | None:
-        platform, user_id = self._target(customer)
+        platform, user_id = push_target(customer)
         return f"{platform.pk}:{user_id}" if platform else None
 
     def send(self, *, address, subject, body, message) -> str:
@@ -36,18 +29,19 @@ class WebhookPushBackend(ChannelBackend):
         platform = Platform.objects.get(pk=platform_id)
         payload = {"user_id": user_id, "title": subject or settings.COMPANY_NAME, "body": body,
                    "message_id": getattr(message, "pk", None)}
-        request = urllib.request.Request(platform.push_webhook_url, data=json.dumps(payload).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=settings.CARE_CHANNEL_TIMEOUT_SECONDS) as response:  # noqa: S310
-                raw = response.read() or b"{}"
-        except urllib.error.HTTPError as exc:
-            if exc.code >= 500 or exc.code == 429:
-                raise TransientDeliveryError(f"push webhook answered {exc.code}") from exc
-            raise PermanentDeliveryError(f"push webhook refused: {exc.code}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            raise TransientDeliveryError(f"push webhook unreachable: {exc}") from exc
+            status, raw = webhook_post(platform.push_webhook_url, payload)
+        except UnsafeWebhookURL as exc:
+            raise PermanentDeliveryError(f"push webhook refused by our rules: {exc}") from exc
+        except (OSError, http.client.HTTPException) as exc:
+            raise TransientDeliveryError(f"push webhook unreachable: {exc.__class__.__name__}") from exc
+        if 300 <= status < 400:
+            raise PermanentDeliveryError(f"push webhook answered a redirect ({status}); redirects are not followed")
+        if status >= 500 or status == 429:
+            raise TransientDeliveryError(f"push webhook answered {status}")
+        if status >= 400:
+            raise PermanentDeliveryError(f"push webhook refused: {status}")
         try:
-            return str(json.loads(raw).get("id", ""))
+            return str(json.loads(raw or b"{}").get("id", ""))
         except (ValueError, AttributeError):
             return ""

@@ -19,14 +19,26 @@ class ComplaintInSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
+# Derived from the customer's tier and complaint history: null for a platform that does not serve the
+# customer (complaints.api.views._context).
+GRADE_FIELDS = ("grade", "grade_name", "acknowledge_due_at", "resolve_due_at", "close_due_at")
+
+
 class ComplaintCreatedSerializer(serializers.ModelSerializer):
-    grade = serializers.CharField(source="grade.code")
-    grade_name = serializers.CharField(source="grade.name")
+    grade = serializers.CharField(source="grade.code", allow_null=True)
+    grade_name = serializers.CharField(source="grade.name", allow_null=True)
 
     class Meta:
         model = Complaint
         fields = ("number", "grade", "grade_name", "status", "received_at", "acknowledge_due_at", "resolve_due_at",
                   "close_due_at")
+        extra_kwargs = {name: {"allow_null": True} for name in GRADE_FIELDS[2:]}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("grade_hidden"):
+            data.update(dict.fromkeys(GRADE_FIELDS))
+        return data
 
 
 class PublicTimelineEntrySerializer(serializers.ModelSerializer):

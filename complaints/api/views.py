@@ -1,5 +1,11 @@
 """Platform-facing complaint endpoints: a platform files complaints and reads the status and public
-progress of those it filed or that concern its orders. Views validate and call the services."""
+progress of those it filed or that concern its orders. Views validate and call the services.
+
+A complaint's grade and deadlines follow from the customer's tier (a diamond customer's complaint is
+a grievance) and from their earlier complaints (a repeat goes one grade up), so a platform is shown
+them only for customers it serves (``customers.platform_scope``); otherwise they are ``null``, for an
+unknown mobile too, so a complaint filed with someone's mobile reveals neither their tier nor that
+they exist."""
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -16,6 +22,7 @@ from customers.api.auth import platform_of
 from customers.api.idempotency import idempotent
 from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
 from customers.api.scoping import orders_visible_to
+from customers.platform_scope import platform_serves
 
 try:
     from customers.api.serializers import ErrorSerializer
@@ -26,6 +33,14 @@ _ERRORS = {code: OpenApiResponse(ErrorSerializer, description=text) for code, te
     (400, "Invalid input (field errors)"), (401, "No or bad API key"), (404, "Not found (or not this platform's)"),
     (409, "Idempotency-Key in flight"), (422, "Idempotency-Key reused with a different body"),
     (429, "Rate limit; see Retry-After"))}
+
+
+def _context(platform, complaint) -> dict:
+    """Whether the grade and deadlines may be shown to the caller (see the module docstring)."""
+    if platform is None:  # staff reading within their permissions
+        return {"grade_hidden": False}
+    customer = complaint.customer
+    return {"grade_hidden": customer is None or not platform_serves(platform, customer)}
 
 
 class ComplaintCreateView(APIView):
@@ -55,7 +70,8 @@ class ComplaintCreateView(APIView):
             complainant_mobile=complainant["mobile"], demand=data.get("demand") or "",
             occurred_at=data.get("occurred_at"), filed_by_platform=platform,
         )
-        return Response(ComplaintCreatedSerializer(complaint).data, status=status.HTTP_201_CREATED)
+        return Response(ComplaintCreatedSerializer(complaint, context=_context(platform, complaint)).data,
+                        status=status.HTTP_201_CREATED)
 
 
 class ComplaintDetailView(APIView):
@@ -73,7 +89,7 @@ class ComplaintDetailView(APIView):
         complaint = qs.select_related("order").filter(number=number).first()
         if complaint is None:
             raise NotFound(_("No such complaint."))
-        return Response(ComplaintDetailSerializer(complaint).data)
+        return Response(ComplaintDetailSerializer(complaint, context=_context(platform, complaint)).data)
 
 
 __all__ = ["ComplaintCreateView", "ComplaintDetailView"]

@@ -4,7 +4,11 @@
   ingestion log (created / updated / rejected per day) and the last rejected payloads with their
   reasons (personal data was masked before storing). "Create a new API key" shows the key once.
 - Keys: created here (the key is shown once, only its hash is kept), revoked by an action
-  (irreversible); nothing deletes a key, so "last used" stays visible.
+  (irreversible); nothing deletes a key, so "last used" stays visible. The plain key is shown on the
+  page that answers the creation itself (never through the messages framework, whose storage is a
+  cookie, nor a redirect), and admin pages are sent ``Cache-Control: no-store``.
+- Managing platforms and keys (adding, changing the webhook, creating and revoking keys) takes the
+  explicit permissions of ``core.roles._PLATFORM_ADMIN``: operations manager and general manager.
 """
 
 import json
@@ -16,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -121,12 +126,19 @@ class PlatformAdmin(admin.ModelAdmin):
         platform = get_object_or_404(Platform, pk=pk)
         if not request.user.has_perm("customers.add_platformapikey"):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "title": gettext("New API key for %(name)s") % {
-            "name": platform.name}, "platform": platform, "opts": self.model._meta, "key": None}
         if request.method == "POST":
             key_obj, key = platform_key_create(platform=platform, name=request.POST.get("name", ""))
-            context.update(key=key, key_obj=key_obj)
-        return TemplateResponse(request, "admin/customers/platform_new_key.html", context)
+            return new_key_page(self.admin_site, request, platform=platform, key=key, key_obj=key_obj)
+        return new_key_page(self.admin_site, request, platform=platform)
+
+
+def new_key_page(admin_site, request, *, platform, key=None, key_obj=None) -> TemplateResponse:
+    """The confirmation page, or (with ``key``) the one page that shows a new plain key."""
+    context = {**admin_site.each_context(request), "title": gettext("New API key for %(name)s") % {
+        "name": platform.name}, "platform": platform, "opts": Platform._meta, "key": key, "key_obj": key_obj}
+    response = TemplateResponse(request, "admin/customers/platform_new_key.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 @admin.register(PlatformAPIKey)
@@ -150,11 +162,15 @@ class PlatformAPIKeyAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        key = PlatformAPIKey.objects.assign_key(obj)
+        request._new_platform_key = PlatformAPIKey.objects.assign_key(obj)
         obj.save()
-        messages.warning(request, gettext(
-            "The API key for %(platform)s is: %(key)s — store it somewhere safe now: it cannot be shown again."
-        ) % {"platform": obj.platform, "key": key})
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The new key on the answer to the form itself: not in a message (a cookie), not after a redirect."""
+        key = getattr(request, "_new_platform_key", None)
+        if key is None:  # pragma: no cover - save_model always sets it on an add
+            return super().response_add(request, obj, post_url_continue)
+        return new_key_page(self.admin_site, request, platform=obj.platform, key=key, key_obj=obj)
 
     @admin.action(description=_("Revoke the selected keys (irreversible)"), permissions=["change"])
     def revoke_keys(self, request, queryset):

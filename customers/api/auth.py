@@ -8,7 +8,8 @@ the admin (session) are authenticated by DRF's ``SessionAuthentication`` after t
 
 Cost per request: one indexed query (key by prefix, with its platform) and one SHA-512. The key's
 ``last_used_at`` is written at most once per ``API_KEY_TOUCH_SECONDS`` (60 s by default), with a
-conditional UPDATE, so a busy platform does not write a row per request.
+conditional UPDATE, so a busy platform does not write a row per request. Failed attempts are limited
+per client address (``customers.api.key_failures``: one cache read per request).
 """
 
 from datetime import timedelta
@@ -20,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from core.sql import fetch_compiled
+from customers.api import key_failures
+from customers.api.key_failures import client_address
 from customers.models import Platform, PlatformAPIKey
 
 KEYWORD = "Api-Key"
@@ -91,25 +94,39 @@ def _key_with_platform(prefix: str) -> PlatformAPIKey | None:
     return api_key
 
 
+def _valid_key(header: list[bytes]) -> PlatformAPIKey:
+    """The key of an ``Api-Key`` header, if valid and its platform active; else AuthenticationFailed."""
+    if len(header) != 2:
+        raise exceptions.AuthenticationFailed(_("Send the header as “Authorization: Api-Key <key>”."))
+    try:
+        key = header[1].decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise exceptions.AuthenticationFailed() from exc
+    prefix, dot, _secret = key.partition(".")
+    if not dot or not prefix:
+        raise exceptions.AuthenticationFailed()
+    api_key = _key_with_platform(prefix)
+    if api_key is None or api_key.has_expired or not api_key.is_valid(key):
+        raise exceptions.AuthenticationFailed()
+    if not api_key.platform.is_active:
+        raise exceptions.AuthenticationFailed(_("This platform has been deactivated."))
+    return api_key
+
+
 class PlatformAPIKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
         if not header or header[0].lower() != KEYWORD.lower().encode():
             return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Send the header as “Authorization: Api-Key <key>”."))
+        address = client_address(request)
+        wait = key_failures.blocked_for(address)
+        if wait is not None:  # too many bad keys from this address: not even looked up
+            raise exceptions.Throttled(wait=wait)
         try:
-            key = header[1].decode("ascii")
-        except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed() from exc
-        prefix, dot, _secret = key.partition(".")
-        if not dot or not prefix:
-            raise exceptions.AuthenticationFailed()
-        api_key = _key_with_platform(prefix)
-        if api_key is None or api_key.has_expired or not api_key.is_valid(key):
-            raise exceptions.AuthenticationFailed()
-        if not api_key.platform.is_active:
-            raise exceptions.AuthenticationFailed(_("This platform has been deactivated."))
+            api_key = _valid_key(header)
+        except exceptions.AuthenticationFailed:
+            key_failures.failure_record(address)
+            raise
         _touch(api_key)
         principal = PlatformPrincipal(api_key.platform, api_key)
         request.platform = api_key.platform

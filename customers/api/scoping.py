@@ -1,13 +1,15 @@
-"""What a caller of the platform API may see. A platform sees only its own orders and only the
-customers it has sent orders for; anything else is a 404 (never a 403, which would confirm that
-the thing exists). Staff users reading through the API see everything their role may view."""
+"""What a caller of the platform API may see. A platform sees only its own orders, and a customer's
+loyalty data only for the customers it *serves* (``customers.platform_scope``: it brought the
+customer, or it is the company's own app with an order of theirs), not every customer it has pushed
+an order for; anything else is a 404 (never a 403, which would confirm that the thing exists). Staff
+users reading through the API see everything their role may view."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import NotFound
 
 from customers.api.auth import platform_of
 from customers.models import Customer, Order
+from customers.platform_scope import customers_served_by
 
 
 def orders_visible_to(request):
@@ -17,12 +19,12 @@ def orders_visible_to(request):
 
 
 def customers_visible_to(request):
-    """Customers the caller may read: for a platform, those with at least one of its orders."""
+    """Customers the caller may read: for a platform, those it serves (an order pushed with a mobile
+    is not enough: ``customers.platform_scope``)."""
     platform = platform_of(request)
-    qs = Customer.objects.exclude(status=Customer.Status.ANONYMISED)
     if platform is None:
-        return qs
-    return qs.filter(Exists(Order.objects.filter(platform=platform, customer=OuterRef("pk"))))
+        return Customer.objects.exclude(status=Customer.Status.ANONYMISED)
+    return customers_served_by(platform)
 
 
 def customer_for_request(request, *, public_id=None, mobile: str | None = None) -> Customer:

@@ -91,7 +91,7 @@ class OrderInSerializer(serializers.Serializer):
                                            rounding=ROUND_HALF_UP, required=False, allow_null=True)
     fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"),
                                    rounding=ROUND_HALF_UP, required=False, allow_null=True,
-                                   help_text=_("CNY, not negative."))
+                                   help_text=_("CNY, not negative, at most ORDER_FEE_MAX (3,000 by default)."))
     rating = RatingInSerializer(required=False, allow_null=True)
 
     def validate(self, attrs):
@@ -110,6 +110,10 @@ class OrderInSerializer(serializers.Serializer):
             errors["finished_at"] = [_("The order cannot finish before it started.")]
         if attrs["status"] == Order.Status.COMPLETED and finished is None:
             errors["finished_at"] = [_("A completed order needs its finish time.")]
+        fee = attrs.get("fee")
+        if fee is not None and fee > settings.ORDER_FEE_MAX:  # here, so the fast path checks it too
+            errors["fee"] = [_("The fee is above the plausible maximum for one order (¥%(max)s).")
+                             % {"max": settings.ORDER_FEE_MAX}]
         if attrs.get("rating") and attrs["status"] != Order.Status.COMPLETED:
             errors["rating"] = [_("Only a completed order can be rated.")]
         if attrs.get("driver") is None:

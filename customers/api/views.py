@@ -27,7 +27,7 @@ from customers.api.serializers import (
     order_out_row,
 )
 from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
-from customers.services.orders import CREATED, ingestion_record, order_rate, orders_ingest
+from customers.services.orders import CONFLICT_CODES, CREATED, ingestion_record, order_rate, orders_ingest
 
 _IDEMPOTENCY = OpenApiParameter(
     IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -38,7 +38,8 @@ _ERRORS = {
     401: OpenApiResponse(ErrorSerializer, description="No or bad API key"),
     403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
     404: OpenApiResponse(ErrorSerializer, description="Not found (or another platform's)"),
-    409: OpenApiResponse(ErrorSerializer, description="Conflict (status would go backwards; key in flight)"),
+    409: OpenApiResponse(ErrorSerializer, description=(
+        "Conflict (status would go backwards; a completed order's fee or times changed; key in flight)")),
     413: OpenApiResponse(ErrorSerializer, description="Body too large"),
     415: OpenApiResponse(ErrorSerializer, description="Not JSON"),
     422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with a different body"),
@@ -76,7 +77,7 @@ class OrderPushView(APIView):
         if not result.ok:
             ingestion_record(platform=platform, endpoint=request.path, rejections=[(request.data, result.errors)])
             raise ApiError(result.message, code=result.code, errors=result.errors,
-                           status_code=409 if result.code in ("status_backwards", "cancel_window_passed") else 400)
+                           status_code=409 if result.code in CONFLICT_CODES else 400)
         # (orders_ingest counted it in today's ingestion log, in its transaction)
         return _order_response(result.order_id, created=result.result == CREATED)
 

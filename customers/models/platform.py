@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
@@ -24,6 +25,17 @@ class Platform(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """The push webhook must be a public https address (``core.webhooks``; checked again on send)."""
+        super().clean()
+        if self.push_webhook_url:
+            from core.webhooks import UnsafeWebhookURL, webhook_url_check
+
+            try:
+                webhook_url_check(self.push_webhook_url)
+            except UnsafeWebhookURL as exc:
+                raise ValidationError({"push_webhook_url": str(exc)}) from exc
 
 
 class PlatformAPIKey(AbstractAPIKey):

@@ -11,8 +11,9 @@ output: ``customers.validators`` rules already applied) and, in one transaction:
    RETURNING``: the rows it returns are exactly the ones this call created (a concurrent push of the
    same order waits on the unique index and then finds it existing, never a second order);
 4. locks the existing ones (``SELECT … FOR UPDATE``), checks ``Order.TRANSITIONS`` (status only moves
-   forward; a backwards move is an item error with code ``status_backwards``, answered 409) and
-   upserts the allowed changes in one ``INSERT … ON CONFLICT DO UPDATE``;
+   forward; a backwards move is an item error with code ``status_backwards``, answered 409), keeps a
+   completed order's fee and times as they were credited (a change is ``completed_order_frozen``,
+   409) and upserts the allowed changes in one ``INSERT … ON CONFLICT DO UPDATE``;
 5. upserts ratings, links platform user ids, keeps usual places current (use count, last used),
    refreshes the customers' first/last order dates, credits completed orders to the customer's
    account manager at that moment, and writes the outbox events (``COMPLETED`` once per order,
@@ -73,6 +74,10 @@ from customers.validators import validate_address, validate_full_name
 log = logging.getLogger(__name__)
 
 CREATED, UPDATED, ERROR = "created", "updated", "error"
+# Item error codes the API answers 409 (the order's state forbids the change), not 400.
+CONFLICT_CODES = frozenset({"status_backwards", "completed_order_frozen", "cancel_window_passed"})
+# What a completed order was credited for (points, tier spend, the account manager's figures): frozen.
+FROZEN_WHEN_COMPLETED = ("booked_at", "started_at", "finished_at", "fee")
 
 # Order fields a push may set; omitted optional fields keep their stored values on an update.
 _OPTIONAL_FIELDS = (
@@ -282,8 +287,8 @@ def _chunks(seq, size):
 
 # --- customers and drivers -----------------------------------------------------------------------
 def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]:
-    """index → {"id", "owner_id", "public_id", "full_name"} for every item, creating new customers."""
-    cols = ("pk", "owner_id", "public_id", "full_name", "mobile")
+    """index → {"id", "owner_id", "public_id", "full_name", …} for every item, creating new customers."""
+    cols = ("pk", "owner_id", "public_id", "full_name", "mobile", "source_platform_id")
     mobiles = sorted({it["customer"]["mobile"] for it in items})
     by_mobile = {row[4]: dict(zip(cols, row, strict=True)) for row in _values_in(Customer, "mobile", mobiles, cols)}
     missing = [it for it in items if it["customer"]["mobile"] not in by_mobile]
@@ -294,7 +299,7 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
             PlatformAccount.objects.filter(platform=platform, external_user_id__in=ext_ids)
             .exclude(customer__status=Customer.Status.ANONYMISED)
             .values_list("external_user_id", "customer_id", "customer__owner_id", "customer__public_id",
-                         "customer__full_name", "customer__mobile")
+                         "customer__full_name", "customer__mobile", "customer__source_platform_id")
         ):
             by_account[ext] = dict(zip(cols, row, strict=True))
     to_create: dict[str, dict] = {}
@@ -316,7 +321,7 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
         for pk, mobile in created:
             row = to_create[mobile]
             by_mobile[mobile] = {"pk": pk, "owner_id": None, "public_id": row["public_id"],
-                                 "full_name": row["full_name"], "mobile": mobile}
+                                 "full_name": row["full_name"], "mobile": mobile, "source_platform_id": platform.pk}
         lost = [m for m in to_create if m not in by_mobile]  # created meanwhile by a concurrent push
         if lost:
             by_mobile.update({row[4]: dict(zip(cols, row, strict=True))
@@ -328,7 +333,9 @@ def _resolve_customers(platform: Platform, items: list[dict]) -> dict[int, dict]
         found = by_mobile.get(c["mobile"]) or by_account.get(c.get("external_id"))
         resolved[it["_index"]] = found
         name = (c.get("name") or "").strip()
-        if found and is_pending_name(found["full_name"]) and name:
+        # Only the platform that brought the customer completes their name: another platform pushing an
+        # order with this mobile does not get to name someone else's customer (customers.platform_scope).
+        if found and is_pending_name(found["full_name"]) and name and found["source_platform_id"] == platform.pk:
             real = platform_customer_name(name)
             if not is_pending_name(real):
                 fill_names[found["pk"]] = real
@@ -385,6 +392,16 @@ def _order_fields(item: dict) -> dict:
     if out.get("fee") is None and "fee" in out:
         out["fee"] = Decimal("0")
     return out
+
+
+def _frozen_changes(order: dict, changes: dict) -> list[str]:
+    """The fields of ``FROZEN_WHEN_COMPLETED`` that ``changes`` would move on a completed ``order``.
+
+    Freezing, rather than reversing and re-crediting: the points of a completed order may already be
+    spent on a coupon (the ledger never goes negative), and its spend may have lifted the tier, which
+    issued benefits and assigned an agent; undoing that chain from a platform's push would be a second
+    ledger. A real correction of a completed order is made by staff (points adjusted with a reason)."""
+    return [name for name in FROZEN_WHEN_COMPLETED if name in changes and changes[name] != order[name]]
 
 
 def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
@@ -462,7 +479,15 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                     res.code, res.message = problem
                     res.errors = {"status": [res.message]}
                     continue
-                order.update(_order_fields(it))
+                changes = _order_fields(it)
+                frozen = (_frozen_changes(order, {**changes, "booked_at": it["booked_at"]})
+                          if old == Order.Status.COMPLETED else [])
+                if frozen:
+                    res.code = "completed_order_frozen"
+                    res.message = _("The order is completed: its fee and times can no longer change.")
+                    res.errors = {name: [res.message] for name in frozen}
+                    continue
+                order.update(changes)
                 order["booked_at"] = it["booked_at"]
                 order["status"] = new
                 order["updated_at"] = now
@@ -482,8 +507,7 @@ def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:
                     order["credited_owner_id"] = owners.get(order["customer_id"])
                     newly_completed.add(order["id"])
                     place_uses.append(order)
-                if new == Order.Status.COMPLETED:
-                    touched_customers.add(order["customer_id"])  # finish time may have moved
+                    touched_customers.add(order["customer_id"])  # (a completed order's times are frozen)
                 if new == Order.Status.CANCELLED and old == Order.Status.COMPLETED:
                     newly_cancelled.add(order["id"])  # loyalty takes back what it earned
                     touched_customers.add(order["customer_id"])

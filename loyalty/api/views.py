@@ -1,6 +1,8 @@
 """Loyalty endpoints of the platform API: what a customer is entitled to when a platform
 dispatches (tier, benefits, points, valid coupons), a lookup by mobile, and marking a coupon used.
-A platform sees only its own customers (those with one of its orders); anything else is 404."""
+A platform sees only the customers it serves (``customers.platform_scope``: it brought them, or it is
+the company's own app with an order of theirs), not everyone it has pushed an order for; anything
+else is 404, the same answer as for a mobile nobody has."""
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,7 +32,7 @@ _ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input (field errors)"),
     401: OpenApiResponse(ErrorSerializer, description="No or bad API key"),
     403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found (or not this platform's customer)"),
+    404: OpenApiResponse(ErrorSerializer, description="Not found (or not a customer this platform serves)"),
 }
 
 
@@ -88,7 +90,7 @@ class CustomerLookupView(APIView):
 
 class CouponRedeemView(APIView):
     """Mark a coupon used. Repeating the call (same platform, same order) answers the same; a
-    coupon of a customer the platform has no order for is 404."""
+    coupon of a customer the platform does not serve is 404."""
 
     permission_classes = [IsPlatform]
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer, Order
+from customers.models import Customer
+from customers.platform_scope import customers_served_by
 from loyalty import selectors
 from loyalty.errors import CouponNotUsable, InsufficientPoints, LoyaltyError, NotAllowed
 from loyalty.models import Coupon, PointsEntry
@@ -183,12 +183,11 @@ def coupon_issue(*, customer, kind: str, origin: str, amount=None, percent=None,
 @transaction.atomic
 def coupon_use(*, code: str, platform, order_ref: str = "") -> Coupon:
     """A platform marks a coupon used. Idempotent: the same platform using it again gets the same
-    coupon back. Only coupons of the platform's own customers (customers with one of its orders)
-    are found; anything else is as if it did not exist."""
+    coupon back. Only coupons of customers the platform serves (``customers.platform_scope``: not
+    merely customers it has pushed an order for) are found; anything else is as if it did not exist."""
     coupon = (
         Coupon.objects.select_for_update()
-        .filter(Exists(Order.objects.filter(platform=platform, customer_id=OuterRef("customer_id"))),
-                code=(code or "").strip().upper())
+        .filter(customer__in=customers_served_by(platform).values("pk"), code=(code or "").strip().upper())
         .first()
     ) if platform is not None else None
     if coupon is None:

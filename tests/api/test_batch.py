@@ -88,7 +88,7 @@ def test_ingestion_is_set_based_query_count_does_not_grow_with_the_batch(client_
         with CaptureQueriesContext(connection) as ctx:
             assert batch(client_a, orders).json()["created"] == size
         counts.append(len(ctx.captured_queries))
-        updates = [{**o, "fee": "10.00"} for o in orders]
+        updates = [{**o, "distance_km": "10.00"} for o in orders]
         with CaptureQueriesContext(connection) as ctx:
             assert batch(client_a, updates).json()["updated"] == size
         counts.append(len(ctx.captured_queries))

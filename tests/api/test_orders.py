@@ -55,14 +55,15 @@ def test_first_push_creates_the_order_customer_driver_and_platform_link(client_a
 
 def test_second_push_of_the_same_order_updates_it_and_writes_no_second_event(client_a, platform):
     body = order_payload()
-    assert push(client_a, body).status_code == 201
+    assert push(client_a, {**body, "status": "booked", "fee": "98.00"}).status_code == 201
+    assert push(client_a, body).status_code == 200
 
-    response = push(client_a, {**body, "fee": "120.50"})
+    response = push(client_a, {**body, "fee": "98.00", "distance_km": "13.0"})
 
     assert response.status_code == 200
     assert Order.objects.filter(platform=platform, external_id=body["external_id"]).count() == 1
     order = Order.objects.get(platform=platform, external_id=body["external_id"])
-    assert str(order.fee) == "120.50"
+    assert str(order.distance_km) == "13.00"
     assert OrderEvent.objects.filter(order=order, kind=OrderEvent.Kind.COMPLETED).count() == 1
 
 

@@ -7,7 +7,7 @@ from complaints.services import complaint_add_note, complaint_transition
 from core.roles import Role
 from tests.api.conftest import api_client, platform_api_key
 from tests.complaints.factories import make_complaint
-from tests.factories import OrderFactory, StaffFactory
+from tests.factories import CustomerFactory, OrderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"
@@ -34,6 +34,7 @@ def body(**extra):
 
 def test_platform_files_a_complaint_and_gets_number_grade_status_and_deadlines(platform_a):
     platform, client = platform_a
+    CustomerFactory(mobile="13912345678", source_platform=platform)  # a customer the platform serves
     response = client.post(URL, body(), format="json")
     assert response.status_code == 201, response.json()
     data = response.json()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def setup():
     platform, key = platform_api_key()
     _other, other_key = platform_api_key()
-    customer = CustomerFactory()
+    customer = CustomerFactory(source_platform=platform)  # the platform brought the customer
     OrderFactory(customer=customer, platform=platform)
     LoyaltyAccount.objects.create(customer=customer, tier=Tier.GOLD)
     services.points_award(customer=customer, points=500, source="test:api",
