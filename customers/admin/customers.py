@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -21,6 +21,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.http import redirect_next, safe_next
 from core.masking import mask_mobile
 from customers import hooks, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
@@ -428,6 +429,10 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
             "title": gettext("Merge two customers"), "kept": kept, "duplicate": duplicate, "rows": rows, "form": form,
         })
 
+    # Actions that only show their form on GET (they act on the confirming POST with "apply").
+    SINGLE_ACTIONS_WITH_FORM = frozenset({"schedule_callback", "request_deletion", "start_handover", "assign_owner",
+                                          "release_to_pool"})
+
     def single_action_view(self, request, object_id, action):
         """The customer page's buttons run the changelist actions on that one customer."""
         allowed = {"schedule_callback", "request_deletion", "start_handover", "take_ownership", "release_to_pool",
@@ -435,6 +440,9 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         actions = self.get_actions(request)
         if action not in allowed or action not in actions:
             raise PermissionDenied
+        if request.method != "POST" and action not in self.SINGLE_ACTIONS_WITH_FORM:
+            # A change of state is never made by a link (or an <img src>): POST with the CSRF token only.
+            return HttpResponseNotAllowed(["POST"])
         queryset = Customer.objects.filter(pk=object_id)
         func = actions[action][0]
         response = func(self, request, queryset)
@@ -473,7 +481,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
                 messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})
         else:
             messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return HttpResponseRedirect(request.POST.get("next") or reverse("admin:customers_customer_callbacks"))
+        return redirect_next(request, reverse("admin:customers_customer_callbacks"))
 
     # --- actions -------------------------------------------------------------------------------
     def _action_page(self, request, queryset, action, form, title, *, intro=""):
@@ -482,7 +490,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
             "title": title, "intro": intro, "form": form, "action": action, "media": self.media + form.media,
             "customers": [(c, mobile_for(request.user, c.mobile)) for c in customers],
             "selected": [c.pk for c in customers], "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "next": safe_next(request, ""),
         })
 
     def _report(self, request, done: int, errors: list[str], done_message: str):
@@ -491,7 +499,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         for error in errors[:20]:
             self.message_user(request, error, messages.ERROR)
         if request.POST.get("next"):
-            return HttpResponseRedirect(request.POST["next"])
+            return redirect_next(request, reverse("admin:customers_customer_changelist"))
         return None
 
     def _each(self, queryset, func):
