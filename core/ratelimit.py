@@ -55,3 +55,8 @@ def count(scope: str, ident: str) -> int:
 def claim(scope: str, ident: str, *, window: int) -> bool:
     """True the first time ``ident`` is claimed in ``window`` seconds, False while the claim stands."""
     return bool(_call(limiter_cache().add, _key(scope, ident), 1, window))
+
+
+def release(scope: str, ident: str) -> None:
+    """Give a claim back (the work it guarded failed)."""
+    _call(limiter_cache().delete, _key(scope, ident))

@@ -211,6 +211,7 @@ class TimelineEntry(models.Model):
         NOTE = "note", _("Internal note")
         ATTACHMENT = "attachment", _("Attachment")
         ASSIGNMENT = "assignment", _("Assignment")
+        CUSTOMER_REPLY = "customer_reply", _("Customer's message")
 
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
                                   related_name="timeline", db_index=False)  # led by timeline_complaint_idx
