@@ -112,8 +112,8 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 1
     can_delete = False
-    fields = ("file", "description", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = ("size", "uploaded_by", "uploaded_at")
+    fields = ("file", "original_name", "description", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = ("original_name", "size", "uploaded_by", "uploaded_at")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -286,6 +286,7 @@ class ComplaintAdmin(admin.ModelAdmin):
             path("analysis/", wrap(views.analysis_view), name="complaints_complaint_analysis"),
             path("analysis/export/", wrap(views.analysis_export), name="complaints_complaint_analysis_export"),
             path("driver/<int:driver_id>/", wrap(views.driver_history_view), name="complaints_driver_history"),
+            path("attachments/<path:name>", wrap(views.attachment_download), name="complaints_attachment_download"),
             *super().get_urls(),
         ]
 
