@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -367,7 +368,7 @@ class CustomerAdmin(ImportMixin, SimpleHistoryAdmin):
         view = self.admin_site.admin_view
         extra = [
             path("callbacks/", view(self.callbacks_view), name="customers_customer_callbacks"),
-            path("callbacks/<int:contact_id>/outcome/", view(self.callback_outcome_view),
+            path("callbacks/<int:contact_id>/outcome/", view(require_POST(self.callback_outcome_view)),
                  name="customers_customer_callback_outcome"),
             path("mine/", view(self.my_customers_view), name="customers_customer_mine"),
             path("<int:kept_id>/merge/<int:duplicate_id>/", view(self.merge_view), name="customers_customer_merge"),

@@ -169,3 +169,17 @@ def test_an_action_after_its_form_does_not_redirect_off_site(world):
                                         "apply": "1", "note": "客户要求", "next": "https://evil.example/"})
 
     assert response.status_code == 302 and "evil.example" not in response["Location"]
+
+
+def test_every_state_changing_page_answers_405_to_a_get(world):
+    client = Client()
+    client.force_login(world["superuser"])
+    c, complaint = world["customer"].pk, world["complaint"].pk
+    urls = [reverse("admin:customers_customer_single_action", args=[c, action])
+            for action in ("take_ownership", "profile_checked")]
+    urls += [reverse(f"admin:complaints_complaint_{name}", args=[complaint])
+             for name in ("transition", "grade", "remedy", "assign_me")]
+    urls += [reverse("admin:customers_customer_callback_outcome", args=[world["callback"].pk])]
+    urls += [reverse(f"admin:customers_{model}_decide", args=[1, "approve"])
+             for model in ("handover", "deletionrequest", "keyfieldchange")]
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 405)
