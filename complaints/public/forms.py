@@ -10,8 +10,15 @@ from complaints.models import Category
 from customers.validators import normalise_mobile
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 class MobileField(forms.CharField):
-    """A phone keypad on mobiles (inputmode=tel), no length cut in the browser; cleaned to 11 digits."""
+    """A phone keypad on mobiles (type=tel, inputmode=tel), no length cut in the browser; cleaned to the
+    11-digit mobile."""
+
+    widget = TelInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 32)
@@ -20,7 +27,7 @@ class MobileField(forms.CharField):
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
         attrs.pop("maxlength", None)  # "+86 139 1234 5678" is 17 characters: never cut it
-        attrs.update({"inputmode": "tel", "autocomplete": "tel", "type": "tel"})
+        attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         return attrs
 
     def clean(self, value):

@@ -37,3 +37,9 @@ def status_lookup_over_limit(request, number: str) -> bool:
     by_address = ratelimit.hit("complaint-status-ip", client_ip(request), window=HOUR)
     by_number = ratelimit.hit("complaint-status-number", number, window=HOUR)
     return by_address > limit or by_number > limit
+
+
+def status_write_over_limit(request) -> bool:
+    """Replies and answers sent from the status page, per address."""
+    hits = ratelimit.hit("complaint-status-write", client_ip(request), window=HOUR)
+    return hits > settings.COMPLAINT_PUBLIC_STATUS_PER_HOUR

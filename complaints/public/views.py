@@ -23,6 +23,7 @@ from complaints.public.services import complaint_customer_feedback, complaint_cu
 from core.ratelimit import RateLimitUnavailable
 
 FILED_KEY = "public_complaint_filed"  # session: the number shown on the thank-you page
+REPEAT_KEY = "public_complaint_repeat"  # session: that submission repeated one already filed
 ACCESS_KEY = "public_complaint_access"  # session: numbers this visitor proved the mobile of
 MAX_ACCESS = 10
 
@@ -44,37 +45,33 @@ def _grant(request, number: str) -> None:
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def public_complaint_new(request):
+    form, challenge = PublicComplaintForm(), None
     try:
-        previous = limits.form_attempts(request)
+        previous = attempts = limits.form_attempts(request)
         if request.method == "POST":
             if limits.address_over_limit(previous):
                 return _try_later(request, status=429)
             attempts = limits.form_attempt(request)
-            response = _submit(request, challenged=limits.needs_challenge(previous))
+            form = PublicComplaintForm(request.POST)
+            challenge = ChallengeForm(request.POST) if limits.needs_challenge(previous) else None
+            response = _submit(request, form, challenge)
             if response is not None:
                 return response
-        else:
-            attempts = previous
     except RateLimitUnavailable:
         return _try_later(request)
-    form = getattr(request, "_complaint_form", None) or PublicComplaintForm()
-    challenge = getattr(request, "_challenge_form", None)
     if challenge is None and limits.needs_challenge(attempts):
-        challenge = ChallengeForm()
+        challenge = ChallengeForm()  # from now on this address answers a CAPTCHA
     errors = form.errors or (challenge is not None and challenge.errors)
     return _page(request, "public_form.html", {"form": form, "challenge": challenge},
                  status=400 if errors else 200)
 
 
-def _submit(request, *, challenged: bool):
-    """The POST: a redirect when done, or None to show the form again (kept on the request)."""
-    form = request._complaint_form = PublicComplaintForm(request.POST)
+def _submit(request, form, challenge):
+    """The POST: a redirect when done, or None to show the form (with its errors) again."""
     if form.is_bot():
         # Answer like a success so that the bot learns nothing; nothing is stored.
         request.session[FILED_KEY] = ""
         return redirect("complaints:public_thanks")
-    challenge = ChallengeForm(request.POST) if challenged else None
-    request._challenge_form = challenge
     if not form.is_valid() or (challenge is not None and not challenge.is_valid()):
         return None
     data = form.cleaned_data
@@ -90,7 +87,7 @@ def _submit(request, *, challenged: bool):
         return None
     number = filed.complaint.number if filed.complaint else ""
     request.session[FILED_KEY] = number
-    request.session["public_complaint_repeat"] = filed.repeat
+    request.session[REPEAT_KEY] = filed.repeat
     if number:
         _grant(request, number)
     return redirect("complaints:public_thanks")
@@ -104,7 +101,7 @@ def public_complaint_thanks(request):
     number = request.session[FILED_KEY]
     complaint = Complaint.objects.filter(number=number).only("number", "acknowledge_due_at").first() if number else None
     return _page(request, "public_thanks.html", {
-        "number": number, "repeat": request.session.get("public_complaint_repeat", False),
+        "number": number, "repeat": request.session.get(REPEAT_KEY, False),
         # The grade's real deadline (not a fixed "24 hours"): kept in the context for the template.
         "acknowledge_due_at": complaint.acknowledge_due_at if complaint else None,
     })
@@ -139,7 +136,7 @@ def public_status(request, number: str):
     reply_form, feedback_form = ReplyForm(prefix="reply"), FeedbackForm(prefix="feedback")
     if request.method == "POST":
         try:
-            if limits.form_attempt(request) > settings.COMPLAINT_PUBLIC_FORM_PER_HOUR * 4:
+            if limits.status_write_over_limit(request):
                 return _try_later(request, status=429)
         except RateLimitUnavailable:
             return _try_later(request)

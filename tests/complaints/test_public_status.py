@@ -32,7 +32,8 @@ def test_the_form_is_phone_first_and_names_the_company(settings):
     settings.COMPANY_NAME, settings.COMPANY_HOTLINE = "安心代驾", "400-820-8820"
     page = Client().get(FORM).content.decode()
     mobile_input = page.split('name="mobile"')[0].rsplit("<input", 1)[1] + page.split('name="mobile"')[1].split(">")[0]
-    assert 'inputmode="tel"' in mobile_input and "maxlength" not in mobile_input
+    assert 'type="tel"' in mobile_input and 'inputmode="tel"' in mobile_input and "maxlength" not in mobile_input
+    assert mobile_input.count("type=") == 1
     assert "安心代驾" in page and "400-820-8820" in page and "隐私" in page
 
 
@@ -132,3 +133,13 @@ def test_satisfaction_before_the_resolution_changes_nothing():
     response = client.post(f"/public/complaints/status/{complaint.number}/", {"feedback-satisfied": "yes"})
     complaint.refresh_from_db()
     assert response.status_code == 400 and complaint.status == Complaint.Status.RECEIVED
+
+
+def test_flooding_the_status_page_with_replies_is_rate_limited(settings):
+    settings.COMPLAINT_PUBLIC_STATUS_PER_HOUR = 2
+    client = Client()
+    complaint = _file(client)
+    url = f"/public/complaints/status/{complaint.number}/"
+    codes = [client.post(url, {"reply-text": f"第{i}条留言"}).status_code for i in range(3)]
+    assert codes == [302, 302, 429]
+    assert complaint.timeline.filter(kind=TimelineEntry.Kind.CUSTOMER_REPLY).count() == 2
