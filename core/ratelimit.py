@@ -39,12 +39,13 @@ def hit(scope: str, ident: str, *, window: int) -> int:
     if _call(cache.add, key, 1, window):
         return 1
     try:
-        return _call(cache.incr, key)
-    except RateLimitUnavailable as exc:
-        if isinstance(exc.__cause__, ValueError):  # expired between add and incr
-            _call(cache.add, key, 1, window)
-            return 1
-        raise
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr: this event starts the next one
+        _call(cache.add, key, 1, window)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - any other cache failure means "unavailable"
+        log.warning("rate limit store unavailable: %s", type(exc).__name__)
+        raise RateLimitUnavailable from exc
 
 
 def count(scope: str, ident: str) -> int:
