@@ -544,6 +544,7 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
 INSTALLED_APPS += ["csp", "axes", "captcha"]
 MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
+    "core.login_throttle.LoginAddressThrottleMiddleware",
     "axes.middleware.AxesMiddleware",  # django-axes wants to be last
 ]
 # django-axes checks (and counts) every password login before the model backend does.
@@ -581,6 +582,9 @@ AXES_CLIENT_IP_CALLABLE = "core.http.client_ip_for_axes"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 AXES_VERBOSE = False
+# Beside the per-account lockout: failed admin logins from one address (any usernames) per hour before
+# that address may not try again this hour (password spraying); high enough for an office behind one NAT.
+ADMIN_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = env.int("ADMIN_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", default=30)
 # The public complaint form and status page (no login). Limits count in the "api" cache (Redis when
 # REDIS_URL is set) and fail closed: no cache, no submission ("请稍后再试", 503).
 PUBLIC_RATE_LIMIT_CACHE = "api"

@@ -81,3 +81,14 @@ def test_the_lockout_is_per_username(staff, settings):
     response = client.post(LOGIN, {"username": "lili", "password": PASSWORD, "next": "/admin/"})
 
     assert response.status_code == 302
+
+
+def test_spraying_many_usernames_from_one_address_is_stopped(staff, settings):
+    settings.ADMIN_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = 6
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    codes = [sprayer.post(LOGIN, {"username": f"user{i}", "password": "123456"}).status_code for i in range(6)]
+    assert codes == [200] * 6  # each username failed once: no account lockout
+
+    assert _login(sprayer, PASSWORD).status_code == 429  # not even a correct password from there
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert _login(other, PASSWORD).status_code == 302
