@@ -19,7 +19,7 @@ urlpatterns = [
     path("dashboard/", include("kpis.urls")),
     path("admin/", admin.site.urls),
     path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
-    path("public/captcha/", include("captcha.urls")),  # the form's CAPTCHA images (django-simple-captcha)
+    path("public/captcha/", include("complaints.public.captcha_urls")),  # the form's CAPTCHA images
 ]
 # Uploaded files (complaint attachments) are never served from MEDIA_URL, not even in DEBUG: only
 # through the permission-checked view in the complaints admin.

@@ -117,6 +117,12 @@ def test_the_captcha_image_is_served_without_login(settings):
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
 
 
+def test_anonymous_visitors_cannot_mint_challenges_without_the_form():
+    before = CaptchaStore.objects.count()
+    response = Client().get("/public/captcha/refresh/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    assert response.status_code in (302, 404) and CaptchaStore.objects.count() == before
+
+
 # --- double submission -----------------------------------------------------------------------
 def test_the_same_text_from_the_same_mobile_is_filed_once():
     client = Client()
