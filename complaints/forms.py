@@ -1,11 +1,11 @@
-"""Forms of the admin intake and the public online complaint form. Both call the intake service
-and turn its ComplaintError into a field error."""
+"""Forms of the admin intake and the complaint page (the public form is in complaints.public.forms).
+The intake calls the intake service and turns its ComplaintError into a field error."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from complaints.errors import ComplaintError
-from complaints.models import Category, Channel, Complaint, Grade, Remedy
+from complaints.models import Category, Complaint, Grade, Remedy
 from complaints.services import complaint_assign_check, complaint_create
 
 
@@ -123,39 +123,3 @@ class RemedyForm(forms.Form):
 class GradeForm(forms.Form):
     grade = forms.ModelChoiceField(label=_("grade"), queryset=Grade.objects.all())
     note = forms.CharField(label=_("reason"), required=False, max_length=500)
-
-
-class PublicComplaintForm(forms.Form):
-    """The online complaint form on the company website (no login)."""
-
-    full_name = forms.CharField(label=_("Your name"), max_length=60)
-    mobile = forms.RegexField(label=_("Mobile"), regex=r"^1[3-9]\d{9}$", max_length=11,
-                              error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")})
-    category = forms.ModelChoiceField(label=_("What happened"), queryset=Category.objects.filter(is_active=True),
-                                      empty_label=None)
-    order_reference = forms.CharField(label=_("Order number (if you have it)"), max_length=64, required=False)
-    occurred_at = forms.DateTimeField(label=_("When"), required=False,
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                      input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    content = forms.CharField(label=_("Your complaint"), max_length=4000, widget=forms.Textarea(attrs={"rows": 6}))
-    demand = forms.CharField(label=_("What you would like us to do"), max_length=1000, required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
-    # Honeypot: hidden from people by CSS; bots fill every field.
-    website = forms.CharField(required=False, label=_("Leave this empty"))
-
-    def is_bot(self) -> bool:
-        return bool(self.data.get("website"))
-
-    def submit(self) -> Complaint:
-        from customers.models import Order
-
-        data = self.cleaned_data
-        order = None
-        if data.get("order_reference"):
-            order = (Order.objects.select_related("customer", "driver", "platform")
-                     .filter(external_id=data["order_reference"].strip(), customer__mobile=data["mobile"]).first())
-        return complaint_create(
-            channel=Channel.ONLINE_FORM, category=data["category"], content=data["content"],
-            complainant_name=data["full_name"], complainant_mobile=data["mobile"], order=order,
-            demand=data.get("demand") or "", occurred_at=data.get("occurred_at"),
-        )

@@ -493,14 +493,19 @@ def complaint_add_note(*, complaint: Complaint, actor, note: str, public: bool =
 
 @transaction.atomic
 def attachment_add(*, complaint: Complaint, file, actor=None, description: str = "") -> Attachment:
-    """Attach a photo, recording or document (type and size checked)."""
+    """Attach a photo, recording or document: size and type (by content) checked, stored under a random
+    name; the name it was uploaded with is kept for display and as the download's file name."""
+    from complaints.filetypes import read_head, sniff
+
     try:
         validate_attachment(file)
     except ValidationError as exc:
         raise ComplaintError(exc.messages[0], field="file", code="attachment_rejected") from None
+    original = (getattr(file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1][:255]
     attachment = Attachment.objects.create(complaint=complaint, file=file, description=description,
-                                           size=file.size, uploaded_by=actor)
-    _timeline(complaint, TimelineEntry.Kind.ATTACHMENT, actor=actor, note=attachment.file.name)
+                                           size=file.size, uploaded_by=actor, original_name=original,
+                                           content_type=sniff(read_head(file)).mime)
+    _timeline(complaint, TimelineEntry.Kind.ATTACHMENT, actor=actor, note=original)
     return attachment
 
 

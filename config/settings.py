@@ -621,3 +621,63 @@ if not env.str("CARE_SMS_BACKEND", default=""):
 LOGGING["filters"] = {"redact_personal_data": {"()": "core.log_redaction.RedactPersonalData"}}
 LOGGING["handlers"]["console"]["filters"] = ["redact_personal_data"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Staff web safety (issue 13 items 4, 9, 10; issue 15 item 10) — staffweb's block -----------
+# See docs/security.md ("Staff actions", "Public complaint form", "Admin login", "Attachments").
+import datetime as _dt  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS += ["csp", "axes", "captcha"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "core.login_throttle.LoginAddressThrottleMiddleware",
+    "axes.middleware.AxesMiddleware",  # django-axes wants to be last
+]
+# django-axes checks (and counts) every password login before the model backend does.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# (TRUSTED_PROXY_COUNT, defined with the API settings, also keys the public form's limits and the lockout.)
+# Content-Security-Policy on every page (admin, dashboard, public form): scripts only from our own
+# origin (or with the per-request nonce), so injected <script> and on…= handlers do not run. Inline
+# style attributes stay allowed (the admin uses them; styles cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Admin login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused (429) for AXES_COOLOFF_MINUTES; a correct login resets the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip_for_axes"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_VERBOSE = False
+# Beside the per-account lockout: failed admin logins from one address (any usernames) per hour before
+# that address may not try again this hour (password spraying); high enough for an office behind one NAT.
+ADMIN_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR = env.int("ADMIN_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR", default=30)
+# The public complaint form and status page (no login). Limits count in the "api" cache (Redis when
+# REDIS_URL is set) and fail closed: no cache, no submission ("请稍后再试", 503).
+PUBLIC_RATE_LIMIT_CACHE = "api"
+COMPLAINT_PUBLIC_FORM_PER_MOBILE_PER_DAY = env.int("COMPLAINT_PUBLIC_FORM_PER_MOBILE_PER_DAY", default=3)
+COMPLAINT_PUBLIC_CAPTCHA_AFTER = env.int("COMPLAINT_PUBLIC_CAPTCHA_AFTER", default=2)  # per address and hour
+COMPLAINT_PUBLIC_REPEAT_MINUTES = env.int("COMPLAINT_PUBLIC_REPEAT_MINUTES", default=30)  # same mobile + text
+COMPLAINT_PUBLIC_STATUS_PER_HOUR = env.int("COMPLAINT_PUBLIC_STATUS_PER_HOUR", default=10)  # lookups per address
+COMPANY_HOTLINE = env.str("COMPANY_HOTLINE", default="400-800-1234")
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"

@@ -19,9 +19,7 @@ urlpatterns = [
     path("dashboard/", include("kpis.urls")),
     path("admin/", admin.site.urls),
     path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
+    path("public/captcha/", include("complaints.public.captcha_urls")),  # the form's CAPTCHA images
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (complaint attachments) are never served from MEDIA_URL, not even in DEBUG: only
+# through the permission-checked view in the complaints admin.

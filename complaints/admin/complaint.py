@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from complaints import selectors, services
 from complaints.admin import views
@@ -113,8 +114,8 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 1
     can_delete = False
-    fields = ("file", "description", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = ("size", "uploaded_by", "uploaded_at")
+    fields = ("file", "original_name", "description", "size", "uploaded_by", "uploaded_at")
+    readonly_fields = ("original_name", "size", "uploaded_by", "uploaded_at")
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -283,14 +284,18 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/transition/", wrap(self.transition_view), name="complaints_complaint_transition"),
-            path("<int:pk>/grade/", wrap(self.grade_view), name="complaints_complaint_grade"),
-            path("<int:pk>/remedy/", wrap(self.remedy_view), name="complaints_complaint_remedy"),
-            path("<int:pk>/assign-me/", wrap(self.assign_me_view), name="complaints_complaint_assign_me"),
+            # The workflow buttons change state: POST only (a GET is 405, never an action).
+            path("<int:pk>/transition/", wrap(require_POST(self.transition_view)),
+                 name="complaints_complaint_transition"),
+            path("<int:pk>/grade/", wrap(require_POST(self.grade_view)), name="complaints_complaint_grade"),
+            path("<int:pk>/remedy/", wrap(require_POST(self.remedy_view)), name="complaints_complaint_remedy"),
+            path("<int:pk>/assign-me/", wrap(require_POST(self.assign_me_view)),
+                 name="complaints_complaint_assign_me"),
             path("queue/", wrap(self.queue_view), name="complaints_complaint_queue"),
             path("analysis/", wrap(views.analysis_view), name="complaints_complaint_analysis"),
             path("analysis/export/", wrap(views.analysis_export), name="complaints_complaint_analysis_export"),
             path("driver/<int:driver_id>/", wrap(views.driver_history_view), name="complaints_driver_history"),
+            path("attachments/<path:name>", wrap(views.attachment_download), name="complaints_attachment_download"),
             *super().get_urls(),
         ]
 

@@ -1,9 +1,9 @@
-"""Admin pages beside the complaint list: the monthly analysis (and its Excel export) and a
-driver's complaint history."""
+"""Admin pages beside the complaint list: the monthly analysis (and its Excel export), a driver's
+complaint history, and the one door to attachment files."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -99,3 +99,20 @@ def driver_history_view(request, driver_id: int):
         "actions": selectors.driver_actions(driver)[:100],
     }
     return TemplateResponse(request, "admin/complaints/driver_history.html", context)
+
+
+def attachment_download(request, name: str):
+    """An attachment's file, for staff who may read complaints only. Always a download under the name
+    it was uploaded with, typed by its checked content and sandboxed: an uploaded file never runs as a
+    page of this site. (MEDIA_URL is not served at all.)"""
+    from complaints.models import Attachment
+
+    if not request.user.has_perm("complaints.view_complaint"):
+        raise PermissionDenied
+    attachment = get_object_or_404(Attachment, file=name)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.original_name or name.rsplit("/", 1)[-1],
+                            content_type=attachment.content_type or "application/octet-stream")
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

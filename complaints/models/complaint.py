@@ -220,6 +220,7 @@ class TimelineEntry(models.Model):
         NOTE = "note", _("Internal note")
         ATTACHMENT = "attachment", _("Attachment")
         ASSIGNMENT = "assignment", _("Assignment")
+        CUSTOMER_REPLY = "customer_reply", _("Customer's message")
 
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
                                   related_name="timeline", db_index=False)  # led by timeline_complaint_idx
@@ -243,30 +244,48 @@ class TimelineEntry(models.Model):
 
 
 def validate_attachment(file) -> None:
-    name = (getattr(file, "name", "") or "").lower()
-    extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    if extension not in settings.COMPLAINT_ATTACHMENT_TYPES:
-        raise ValidationError(
-            _("Files of type %(ext)s are not accepted; allowed: %(allowed)s."),
-            params={"ext": extension or "?", "allowed": ", ".join(settings.COMPLAINT_ATTACHMENT_TYPES)},
-            code="attachment_type",
-        )
+    """Size first, then the type from the content (magic bytes), never from the name."""
+    from complaints.filetypes import read_head, sniff
+
     limit = settings.COMPLAINT_ATTACHMENT_MAX_MB * 1024 * 1024
     if file.size > limit:
         raise ValidationError(_("The file is larger than %(mb)s MB."),
                               params={"mb": settings.COMPLAINT_ATTACHMENT_MAX_MB}, code="attachment_size")
+    kind = sniff(read_head(file))
+    allowed = {ext.lower() for ext in settings.COMPLAINT_ATTACHMENT_TYPES}
+    if kind is None or not allowed.intersection(kind.extensions):
+        raise ValidationError(
+            _("This file is not an accepted photo, PDF, recording or video; allowed: %(allowed)s."),
+            params={"allowed": ", ".join(settings.COMPLAINT_ATTACHMENT_TYPES)}, code="attachment_type",
+        )
 
 
 def attachment_path(instance, filename):
-    return f"complaints/{instance.complaint.number}/{filename}"
+    """A random name (nothing the uploader chose reaches the disk); the extension of the real type."""
+    import uuid
+
+    from complaints.filetypes import read_head, sniff
+
+    kind = sniff(read_head(instance.file)) if instance.file else None
+    return f"complaints/{uuid.uuid4().hex}.{kind.extension if kind else 'bin'}"
+
+
+def attachment_storage():
+    from complaints.storage import AttachmentStorage
+
+    return AttachmentStorage()
 
 
 class Attachment(models.Model):
-    """A photo, recording or document of a complaint (type and size checked)."""
+    """A photo, recording or document of a complaint (type checked by content, size limited), stored
+    under a random name and served only through the permission-checked admin view."""
 
     complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE,
                                   related_name="attachments")
-    file = models.FileField(_("file"), upload_to=attachment_path, validators=[validate_attachment])
+    file = models.FileField(_("file"), upload_to=attachment_path, validators=[validate_attachment],
+                            storage=attachment_storage, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True, editable=False)
+    content_type = models.CharField(_("type"), max_length=100, blank=True, editable=False)
     description = models.CharField(_("description"), max_length=200, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
@@ -279,4 +298,4 @@ class Attachment(models.Model):
         ordering = ["uploaded_at"]
 
     def __str__(self):
-        return self.file.name
+        return self.original_name or self.file.name

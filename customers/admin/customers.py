@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -17,10 +17,12 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.http import redirect_next, safe_next
 from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
 from customers import hooks, privacy, rules, selectors, services
@@ -367,7 +369,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
         view = self.admin_site.admin_view
         extra = [
             path("callbacks/", view(self.callbacks_view), name="customers_customer_callbacks"),
-            path("callbacks/<int:contact_id>/outcome/", view(self.callback_outcome_view),
+            path("callbacks/<int:contact_id>/outcome/", view(require_POST(self.callback_outcome_view)),
                  name="customers_customer_callback_outcome"),
             path("mine/", view(self.my_customers_view), name="customers_customer_mine"),
             path("<int:kept_id>/merge/<int:duplicate_id>/", view(self.merge_view), name="customers_customer_merge"),
@@ -429,6 +431,10 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             "title": gettext("Merge two customers"), "kept": kept, "duplicate": duplicate, "rows": rows, "form": form,
         })
 
+    # Actions that only show their form on GET (they act on the confirming POST with "apply").
+    SINGLE_ACTIONS_WITH_FORM = frozenset({"schedule_callback", "request_deletion", "start_handover", "assign_owner",
+                                          "release_to_pool"})
+
     def single_action_view(self, request, object_id, action):
         """The customer page's buttons run the changelist actions on that one customer."""
         allowed = {"schedule_callback", "request_deletion", "start_handover", "take_ownership", "release_to_pool",
@@ -436,6 +442,9 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
         actions = self.get_actions(request)
         if action not in allowed or action not in actions:
             raise PermissionDenied
+        if request.method != "POST" and action not in self.SINGLE_ACTIONS_WITH_FORM:
+            # A change of state is never made by a link (or an <img src>): POST with the CSRF token only.
+            return HttpResponseNotAllowed(["POST"])
         queryset = Customer.objects.filter(pk=object_id)
         func = actions[action][0]
         response = func(self, request, queryset)
@@ -474,7 +483,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
                 messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})
         else:
             messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return HttpResponseRedirect(request.POST.get("next") or reverse("admin:customers_customer_callbacks"))
+        return redirect_next(request, reverse("admin:customers_customer_callbacks"))
 
     # --- actions -------------------------------------------------------------------------------
     def _action_page(self, request, queryset, action, form, title, *, intro=""):
@@ -483,7 +492,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             "title": title, "intro": intro, "form": form, "action": action, "media": self.media + form.media,
             "customers": [(c, mobile_for(request.user, c.mobile)) for c in customers],
             "selected": [c.pk for c in customers], "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "next": safe_next(request, ""),
         })
 
     def _report(self, request, done: int, errors: list[str], done_message: str):
@@ -492,7 +501,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
         for error in errors[:20]:
             self.message_user(request, error, messages.ERROR)
         if request.POST.get("next"):
-            return HttpResponseRedirect(request.POST["next"])
+            return redirect_next(request, reverse("admin:customers_customer_changelist"))
         return None
 
     def _each(self, queryset, func):

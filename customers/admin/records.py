@@ -4,7 +4,7 @@ read-only; decisions are buttons that call the services."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -218,8 +218,10 @@ class DecisionAdminMixin:
         ]
 
     def decision_view(self, request, object_id, decision):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])  # a decision is never taken by a link
         obj = get_object_or_404(self.model, pk=object_id)
-        if decision not in self.decisions or request.method != "POST":
+        if decision not in self.decisions:
             raise PermissionDenied
         form = DecisionForm(request.POST)
         note = form.cleaned_data["note"] if form.is_valid() else ""

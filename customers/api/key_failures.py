@@ -20,13 +20,13 @@ address the last trusted proxy saw (the N-th entry of X-Forwarded-For from the r
 writes into X-Forwarded-For itself is never trusted.
 """
 
-import ipaddress
 import logging
 import time
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.http import client_ip
 from core.redis_client import redis_for
 
 log = logging.getLogger(__name__)
@@ -35,19 +35,9 @@ _PREFIX = "apikeyfail"
 
 
 def client_address(request) -> str:
-    """The client's address as the trusted proxies saw it (see the module docstring)."""
-    meta = getattr(request, "META", {})
-    remote = meta.get("REMOTE_ADDR", "") or ""
-    count = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
-    if count <= 0:
-        return remote
-    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-    if len(hops) < count:
-        return remote
-    try:
-        return str(ipaddress.ip_address(hops[-count]))
-    except ValueError:
-        return remote
+    """The client's address as the trusted proxies saw it (core.http.client_ip, shared with the admin
+    lockout and the public form)."""
+    return client_ip(request)
 
 
 def _rate() -> tuple[int, int]:

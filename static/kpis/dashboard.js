@@ -71,6 +71,13 @@
     document.getElementById("kpi-dashboard").setAttribute("data-charts-drawn", String(window.kpiCharts.length));
   });
 
+  // The print button (no inline onclick: the Content-Security-Policy forbids inline handlers).
+  ready(function () {
+    document.querySelectorAll("[data-kpi-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+
   // Charts keep their size when printed.
   window.addEventListener("beforeprint", function () {
     (window.kpiCharts || []).forEach(function (c) { c.resize(); });

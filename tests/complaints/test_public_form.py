@@ -1,4 +1,5 @@
-"""The public online complaint form: no login, CSRF, rate limit, honeypot, answers the number."""
+"""The public online complaint form: no login, CSRF, rate limit, honeypot, answers the number after a
+redirect. (Attacks on it: tests/security/test_public_form.py.)"""
 
 import pytest
 from django.conf import settings as django_settings
@@ -32,8 +33,9 @@ def test_anonymous_visitor_sees_the_form():
 
 
 def test_submission_answers_with_the_complaint_number():
-    response = Client().post(URL, payload())
+    response = Client().post(URL, payload(), follow=True)
     complaint = Complaint.objects.get()
+    assert response.redirect_chain == [("/public/complaints/thanks/", 302)]
     assert response.status_code == 200 and complaint.number in response.content.decode()
     assert complaint.channel == Channel.ONLINE_FORM and complaint.complainant_mobile == "13912345678"
 
@@ -58,8 +60,9 @@ def test_post_without_csrf_token_is_refused():
 
 
 def test_honeypot_filled_stores_nothing_but_looks_like_success():
-    response = Client().post(URL, payload(website="http://spam.example"))
+    response = Client().post(URL, payload(website="http://spam.example"), follow=True)
     assert response.status_code == 200 and not Complaint.objects.exists()
+    assert response.redirect_chain == [("/public/complaints/thanks/", 302)]
 
 
 def test_invalid_mobile_is_a_field_error_not_a_500():
@@ -72,5 +75,5 @@ def test_too_many_submissions_from_one_address_are_refused(settings):
     settings.COMPLAINT_PUBLIC_FORM_PER_HOUR = 2
     client = Client()
     codes = [client.post(URL, payload(mobile=f"1391234567{i}")).status_code for i in range(3)]
-    assert codes == [200, 200, 429]
+    assert codes == [302, 302, 429]
     assert Complaint.objects.count() == 2

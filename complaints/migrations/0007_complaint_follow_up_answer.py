@@ -24,7 +24,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("complaints", "0004_fewer_indexes"),
+        ("complaints", "0006_attachment_random_names"),
     ]
 
     operations = [

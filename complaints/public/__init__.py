@@ -1,0 +1,1 @@
+"""The complainant's side, without a login: the online complaint form and the status page."""
