@@ -291,6 +291,7 @@ def complaint_transition(
     actor=None,
     note: str = "",
     system: bool = False,
+    follow_up_answer: str | None = None,
     cause: str | None = None,
     responsibility: str | None = None,
     responsible_staff=None,
@@ -373,7 +374,7 @@ def complaint_transition(
         # Staff close when the customer says they are satisfied; the deadline job closes when the
         # customer never answered the follow-up: that is no answer, not satisfaction.
         answers = Complaint.FollowUpAnswer
-        complaint.follow_up_answer = answers.NO_ANSWER if system else answers.SATISFIED
+        complaint.follow_up_answer = follow_up_answer or (answers.NO_ANSWER if system else answers.SATISFIED)
     elif target == S.NOT_UPHELD:
         complaint.not_upheld_reason = note
         complaint.closed_at = now

@@ -113,5 +113,7 @@ def complaint_customer_feedback(*, complaint: Complaint, satisfied: bool, commen
         note = _("The customer is not satisfied (status page).")
     if comment:
         note = f"{note} {comment}"
+    # (system=True: no member of staff acted; the answer is the customer's own, not "no answer")
+    answer = Complaint.FollowUpAnswer.SATISFIED if satisfied else Complaint.FollowUpAnswer.DISSATISFIED
     return complaint_transition(complaint=complaint, to_status=S.CLOSED if satisfied else S.INVESTIGATING,
-                                system=True, note=note)
+                                system=True, note=note, follow_up_answer=answer)

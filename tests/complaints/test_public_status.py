@@ -113,7 +113,8 @@ def test_a_satisfied_complainant_closes_the_complaint():
     complaint = _resolved(client)
     client.post(f"/public/complaints/status/{complaint.number}/", {"feedback-satisfied": "yes"})
     complaint.refresh_from_db()
-    assert complaint.status == Complaint.Status.CLOSED and complaint.satisfied is True
+    assert complaint.status == Complaint.Status.CLOSED
+    assert complaint.follow_up_answer == Complaint.FollowUpAnswer.SATISFIED
 
 
 def test_a_dissatisfied_complainant_reopens_it_with_the_reason():
@@ -123,7 +124,7 @@ def test_a_dissatisfied_complainant_reopens_it_with_the_reason():
                 {"feedback-satisfied": "no", "feedback-comment": "差价没有退"})
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.INVESTIGATING and complaint.reopen_count == 1
-    assert complaint.satisfied is False
+    assert complaint.follow_up_answer == Complaint.FollowUpAnswer.DISSATISFIED
     assert "差价没有退" in complaint.timeline.filter(kind=TimelineEntry.Kind.STATUS).last().note
 
 
