@@ -291,10 +291,15 @@ BACKUP_MIN_INTERVAL_HOURS = env.int("BACKUP_MIN_INTERVAL_HOURS", default=12)
 # Fernet keys, comma-separated, newest first: backups are encrypted with the first, restored with any.
 # Empty: plain backups. Keep these keys apart from the backups (and from FIELD_ENCRYPTION_KEYS).
 BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
-# --- Faults (issue 16): who hears of a failed job --------------------------------------------
+# --- Faults (issue 16): who hears of a failed job; the API when the database is cut off --------
 # Operators' addresses, comma-separated: a failed backup (disk full, target unwritable) e-mails them
 # at once (core.notifications.email_ops). Empty: the failure is only logged and shown in job_status.
 OPS_EMAILS = env.list("OPS_EMAILS", default=[])
+# The database refused or cut a platform API request: 503 with this Retry-After (core.api_errors).
+API_DATABASE_RETRY_AFTER_SECONDS = env.int("API_DATABASE_RETRY_AFTER_SECONDS", default=5)
+# An Idempotency-Key claim with no answer after this long (its request died with the database
+# connection) is taken over by the retry; longer than gunicorn's 30 s request timeout.
+API_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
     "schedule": crontab(hour=2, minute=30),  # every night at 02:30
