@@ -300,6 +300,9 @@ API_DATABASE_RETRY_AFTER_SECONDS = env.int("API_DATABASE_RETRY_AFTER_SECONDS", d
 # An Idempotency-Key claim with no answer after this long (its request died with the database
 # connection) is taken over by the retry; longer than gunicorn's 30 s request timeout.
 API_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)
+# With persistent connections (CONN_MAX_AGE > 0) a connection the server dropped while idle (restart,
+# failover, pg_terminate_backend) is replaced at the next request instead of failing it.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
     "schedule": crontab(hour=2, minute=30),  # every night at 02:30

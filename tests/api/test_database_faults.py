@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_started
 from django.db import connection
 from django.utils import timezone
 
@@ -161,3 +163,24 @@ def test_a_refused_connection_answers_503_and_healthz_names_the_database(client)
     assert health.json()["database"].startswith("error: OperationalError") and health.json()["broker"] == "ok"
     assert_nothing_of(batch)
     assert_saved_once(api, batch, key, platform)
+
+
+def test_a_persistent_connection_dropped_while_idle_is_replaced_at_the_next_push():
+    platform, api_key = platform_api_key()
+    client = api_client(api_key)
+    connection.settings_dict["CONN_MAX_AGE"] = 600  # as a production web process may run
+    connection.close()
+    try:
+        assert client.post("/api/v1/orders/", order_payload(), format="json").status_code == 201
+        pid = connection.connection.info.backend_pid  # the request's connection, kept open
+        with side_connection() as side:
+            side.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # What Django's WSGI handler does as a request starts (its test client skips it): old or
+        # unusable connections are closed, and health checks are due again.
+        request_started.send(sender=WSGIHandler)
+        again = client.post("/api/v1/orders/", order_payload(), format="json")
+    finally:
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.close()
+    assert again.status_code == 201
+    assert Order.objects.filter(platform=platform).count() == 2
