@@ -303,6 +303,16 @@ API_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS",
 # With persistent connections (CONN_MAX_AGE > 0) a connection the server dropped while idle (restart,
 # failover, pg_terminate_backend) is replaced at the next request instead of failing it.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# A worker killed mid-task (acks_late) leaves its message unacknowledged in Redis: it is delivered
+# again once it is CELERY_VISIBILITY_TIMEOUT seconds old, found by a sweep every restore interval ×
+# throttle seconds (kombu's defaults: 3600, 10 × 10). Keep the timeout above the longest task and
+# retry countdown; the fault tests lower all three.
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update({
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    })
 CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
     "schedule": crontab(hour=2, minute=30),  # every night at 02:30

@@ -12,7 +12,6 @@ import time
 import uuid
 from contextlib import contextmanager
 
-import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_started
@@ -22,16 +21,11 @@ from django.utils import timezone
 from customers.models import Customer, IdempotencyRecord, IngestionDay, Order, OrderEvent
 from tests.api.conftest import api_client, platform_api_key
 from tests.api.payloads import order_payload
+from tests.faults import side_connection, waiting_backend
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 URL = "/api/v1/orders/batch/"
-
-
-def side_connection() -> psycopg.Connection:
-    s = connection.settings_dict
-    return psycopg.connect(host=s["HOST"] or None, port=s["PORT"] or None, user=s["USER"] or None,
-                           password=s["PASSWORD"] or None, dbname=s["NAME"], autocommit=True)
 
 
 @contextmanager
@@ -42,18 +36,6 @@ def todays_ingestion_row_locked(platform):
         with locker.transaction():
             locker.execute(f"SELECT 1 FROM {IngestionDay._meta.db_table} WHERE id = %s FOR UPDATE", [row.pk])
             yield side  # a connection of its own: pg_stat_activity is a snapshot inside a transaction
-
-
-def waiting_backend(side, timeout=20.0) -> int:
-    """The pid of the app's connection once it waits on the test's lock (i.e. mid-batch)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        row = side.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND wait_event_type = 'Lock'").fetchone()
-        if row:
-            return row[0]
-        time.sleep(0.05)
-    raise AssertionError("the batch never reached its last write")
 
 
 def push_in_thread(client, body, key):

@@ -6,7 +6,6 @@ messages and e-mails it produces). The task's function runs once on one copy of 
 at once (two threads, a barrier) on a fresh copy; the effects must be equal."""
 
 import datetime as dt
-import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,21 +21,8 @@ from django.utils import timezone
 
 from care.channels.sms import LoggingSmsBackend
 from config.celery import app
+from tests.faults import reference_rows
 from tests.kpis import builders as b
-
-SEEDS = ("care.migrations.0003_default_occasions", "complaints.migrations.0002_seed_grades_categories",
-         "loyalty.migrations.0002_default_rules_and_benefits")
-
-
-def reference_rows() -> None:
-    """The rows of the data migrations (a transactional test's flush removes them)."""
-    from care.models import Occasion
-    from complaints.models import Grade
-    from loyalty.models import TierRule
-
-    for module, model in zip(SEEDS, (Occasion, Grade, TierRule), strict=True):
-        if not model.objects.exists():
-            importlib.import_module(module).seed(apps, None)
 
 
 def _now():
