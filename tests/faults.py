@@ -155,7 +155,8 @@ class Process:
 
 
 def celery_worker(env: dict, log: Path) -> Process:
-    return Process([sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--without-gossip",
+    """The Procfile's worker (prefork, two processes)."""
+    return Process([sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "--without-gossip",
                     "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"], env, log)
 
 
