@@ -43,7 +43,6 @@ def _backup_now() -> str:
     from django.conf import settings
 
     from core import backup
-    from core.notifications import email_ops
 
     job_run_started(name="backup")
     try:
@@ -52,11 +51,21 @@ def _backup_now() -> str:
     except Exception as exc:
         error = f"{exc.__class__.__name__}: {exc}"
         job_run_failed(name="backup", error=error)
-        email_ops(f"[{settings.COMPANY_NAME} CRM] backup FAILED", (
-            f"The backup into {settings.BACKUP_DIR} failed: {error}\n\n"
-            "The previous backups were kept. Free space or fix the directory, then run "
-            "`manage.py backup` (or wait for tonight's job)."))
+        _tell_ops_the_backup_failed(error)
         raise
     summary = f"{result.path.name} {result.size} bytes"
     job_run_finished(name="backup", result=summary)
     return summary
+
+
+def _tell_ops_the_backup_failed(error: str) -> None:
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    from core.notifications import email_ops
+
+    subject = _("[%(company)s CRM] The backup FAILED") % {"company": settings.COMPANY_NAME}
+    reason = _("The backup into %(directory)s failed: %(error)s") % {"directory": settings.BACKUP_DIR, "error": error}
+    advice = _("The previous backups were kept. Free space or fix the directory, then run “manage.py backup” "
+               "(or wait for tonight's job).")
+    email_ops(subject, f"{reason}\n\n{advice}")

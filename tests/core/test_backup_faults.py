@@ -39,7 +39,8 @@ def previous_backups(directory: Path, keys=()) -> list[Path]:
 def assert_failed_loudly_and_kept(directory: Path, kept: list[Path], emails: list[str]) -> None:
     run = JobRun.objects.get(name="backup")
     assert run.last_result.startswith("FAILED: ") and run.last_finished_at is None  # job_status shows it
-    assert any("backup FAILED" in e and OPS in e for e in emails)
+    reason = run.last_result.removeprefix("FAILED: ")
+    assert any(reason in e and OPS in e for e in emails)  # the operators are told why
     assert backup.backups_in(directory) == kept  # nothing new, nothing pruned
     assert [p.stat().st_size for p in kept] == [p.stat().st_size for p in backup.backups_in(directory)]
     assert not list(directory.glob("*.partial")) and not list(directory.glob("tmp*"))
@@ -71,7 +72,8 @@ def test_a_backup_directory_that_cannot_be_created_fails_the_job_loudly(settings
         database_backup()
     run = JobRun.objects.get(name="backup")
     assert run.last_result.startswith("FAILED: ") and run.last_finished_at is None
-    assert [m.to for m in mail.outbox] == [[OPS]] and "backup FAILED" in mail.outbox[0].subject
+    assert [m.to for m in mail.outbox] == [[OPS]] and "备份失败" in mail.outbox[0].subject
+    assert run.last_result.removeprefix("FAILED: ") in mail.outbox[0].body
 
 
 def mailed(path: Path) -> str:
