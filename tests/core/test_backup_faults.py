@@ -4,12 +4,14 @@ backups are kept: nothing pruned, no partial file under a backup's name.
 
 The full disk is a real write failure, without mocks: the job runs in a subprocess whose file-size
 limit (``RLIMIT_FSIZE``, no privileges needed) is below the size of a dump, so pg_dump (or, with
-encryption, our own writer) cannot finish the file."""
+encryption, our own writer) cannot finish the file. The unwritable target is a directory made
+read-only (chmod), or a path under a file."""
 
 import datetime as dt
 import email
 import email.policy
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -47,23 +49,6 @@ def assert_failed_loudly_and_kept(directory: Path, kept: list[Path], emails: lis
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into a read-only directory")
-def test_a_read_only_backup_directory_fails_the_job_loudly_and_keeps_the_previous_backups(settings, tmp_path):
-    CustomerFactory()
-    directory = tmp_path / "backups"
-    kept = previous_backups(directory)
-    settings.BACKUP_DIR, settings.BACKUP_KEEP, settings.OPS_EMAILS = directory, 2, [OPS]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    directory.chmod(0o555)
-    try:
-        with pytest.raises(Exception):  # noqa: B017, PT011 - the task must fail; the reason is in its status
-            database_backup()
-    finally:
-        directory.chmod(0o755)
-    assert_failed_loudly_and_kept(directory, kept, [f"{m.subject} {m.to} {m.body}" for m in mail.outbox])
-
-
-@pytest.mark.django_db(transaction=True)
 def test_a_backup_directory_that_cannot_be_created_fails_the_job_loudly(settings, tmp_path):
     """Unwritable even for root: a file stands where the directory should be."""
     (tmp_path / "disk").write_text("not a directory")
@@ -82,23 +67,46 @@ def mailed(path: Path) -> str:
     return f"{message['Subject']} {message['To']} {message.get_content()}"
 
 
-def backup_job_with_file_size_limit(*, directory: Path, limit: int, mail_dir: Path, keys=()):
-    """The beat task in its own process, writing files of at most ``limit`` bytes (a full disk)."""
+def backup_job_in_subprocess(*, directory: Path, mail_dir: Path, keys=(), limit: int | None = None):
+    """The beat task in its own process on the test database: writing files of at most ``limit``
+    bytes (a full disk), and as root without the capability to ignore file permissions (root would
+    write into a read-only directory)."""
     settings_dict = connection.settings_dict
     url = (f"postgres://{settings_dict['USER']}:{settings_dict.get('PASSWORD') or ''}@{settings_dict['HOST']}:"
            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
     env = {**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(directory), "BACKUP_KEEP": "2",
            "BACKUP_ENCRYPTION_KEYS": ",".join(keys), "OPS_EMAILS": OPS, "EMAIL_URL": f"filemail:///{mail_dir}",
            "MEDIA_ROOT": str(directory.parent / "media"), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    code = (
-        "import resource, django\n"
-        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
-        "django.setup()\n"
-        "from core.tasks import database_backup\n"
-        "database_backup()\n"
-    )
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    limit_code = f"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n" if limit else ""
+    code = f"{limit_code}import django; django.setup()\nfrom core.tasks import database_backup\ndatabase_backup()\n"
+    command = [sys.executable, "-c", code]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without util-linux setpriv to drop CAP_DAC_OVERRIDE")
+        caps = "-dac_override,-dac_read_search"
+        command = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", "--", *command]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def emails_in(mail_dir: Path) -> list[str]:
+    return [mailed(p) for p in mail_dir.iterdir()] if mail_dir.is_dir() else []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_only_backup_directory_fails_the_job_loudly_and_keeps_the_previous_backups(tmp_path):
+    CustomerFactory()
+    directory, mail_dir = tmp_path / "backups", tmp_path / "mail"
+    kept = previous_backups(directory)
+    mail_dir.mkdir()
+    directory.chmod(0o555)
+    try:
+        done = backup_job_in_subprocess(directory=directory, mail_dir=mail_dir)
+    finally:
+        directory.chmod(0o755)
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert_failed_loudly_and_kept(directory, kept, emails_in(mail_dir))
 
 
 @pytest.mark.postgres
@@ -117,9 +125,8 @@ def test_a_full_disk_fails_the_job_loudly_and_keeps_the_previous_backups(tmp_pat
         limit = dump_size * 2
     assert limit > 4096
 
-    done = backup_job_with_file_size_limit(directory=directory, limit=limit, mail_dir=mail_dir, keys=keys)
+    done = backup_job_in_subprocess(directory=directory, mail_dir=mail_dir, keys=keys, limit=limit)
 
     assert done.returncode != 0, done.stdout + done.stderr
-    emails = [mailed(p) for p in mail_dir.iterdir()] if mail_dir.is_dir() else []
-    assert_failed_loudly_and_kept(directory, kept, emails)
+    assert_failed_loudly_and_kept(directory, kept, emails_in(mail_dir))
     assert not list(directory.glob(f"*{backup.MEDIA_SUFFIX}*"))
