@@ -303,6 +303,28 @@ BACKUP_MIN_INTERVAL_HOURS = env.int("BACKUP_MIN_INTERVAL_HOURS", default=12)
 # Fernet keys, comma-separated, newest first: backups are encrypted with the first, restored with any.
 # Empty: plain backups. Keep these keys apart from the backups (and from FIELD_ENCRYPTION_KEYS).
 BACKUP_ENCRYPTION_KEYS = env.list("BACKUP_ENCRYPTION_KEYS", default=[])
+# --- Faults (issue 16): who hears of a failed job; the API when the database is cut off --------
+# Operators' addresses, comma-separated: a failed backup (disk full, target unwritable) e-mails them
+# at once (core.notifications.email_ops). Empty: the failure is only logged and shown in job_status.
+OPS_EMAILS = env.list("OPS_EMAILS", default=[])
+# The database refused or cut a platform API request: 503 with this Retry-After (core.api_errors).
+API_DATABASE_RETRY_AFTER_SECONDS = env.int("API_DATABASE_RETRY_AFTER_SECONDS", default=5)
+# An Idempotency-Key claim with no answer after this long (its request died with the database
+# connection) is taken over by the retry; longer than gunicorn's 30 s request timeout.
+API_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)
+# With persistent connections (CONN_MAX_AGE > 0) a connection the server dropped while idle (restart,
+# failover, pg_terminate_backend) is replaced at the next request instead of failing it.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# A worker killed mid-task (acks_late) leaves its message unacknowledged in Redis: it is delivered
+# again once it is CELERY_VISIBILITY_TIMEOUT seconds old, found by a sweep every restore interval ×
+# throttle seconds (kombu's defaults: 3600, 10 × 10). Keep the timeout above the longest task and
+# retry countdown; the fault tests lower all three.
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update({
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    })
 CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
     "description": (

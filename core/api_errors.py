@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +82,8 @@ _MESSAGES = {
     "not_acceptable": _("This API answers only in application/json."),
     "server_error": _("An unexpected error occurred; it has been logged. Please retry later."),
     "integrity_error": _("The data conflicts with an existing record."),
+    "database_unavailable": _("The database is unavailable for a moment and the request was not carried out; "
+                              "retry after the number of seconds in Retry-After (with the same Idempotency-Key)."),
 }
 
 
@@ -208,6 +210,17 @@ def _domain_error(exc):
     return None
 
 
+def _database_unavailable(exc) -> ApiError:
+    """A connection refused or cut (restart, failover, ``pg_terminate_backend``), or a transient
+    server error: the request's transaction was rolled back, so the client may simply retry (503 with
+    ``Retry-After``; the Idempotency-Key claim was released or lapses, see customers.api.idempotency)."""
+    log.warning("database unavailable during an API request: %s", exc)
+    error = ApiError(_MESSAGES["database_unavailable"], code="database_unavailable",
+                     status_code=status.HTTP_503_SERVICE_UNAVAILABLE)
+    error.wait = getattr(settings, "API_DATABASE_RETRY_AFTER_SECONDS", 5)
+    return error
+
+
 def _to_drf(exc):
     if isinstance(exc, RequestDataTooBig):
         return PayloadTooLarge()
@@ -218,6 +231,8 @@ def _to_drf(exc):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
         return exceptions.ValidationError(detail)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return _database_unavailable(exc)
     if isinstance(exc, IntegrityError):
         log.warning("integrity error reached the API handler", exc_info=exc)
         return ApiError(_MESSAGES["integrity_error"], code="conflict", status_code=status.HTTP_409_CONFLICT)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tarfile
@@ -192,8 +193,9 @@ def _pg_dump(settings_dict: dict, target: Path, keys) -> None:
         if not keys:
             done = subprocess.run([*command, "--file", str(partial)], env=_pg_env(settings_dict),
                                   capture_output=True, text=True, check=False)
-            if done.returncode:
-                raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+            if done.returncode:  # negative: killed by a signal (SIGXFSZ: past the file size limit)
+                how = signal.Signals(-done.returncode).name if done.returncode < 0 else f"exit {done.returncode}"
+                raise BackupError(f"pg_dump failed ({how}): {done.stderr.strip()}")
             return
         with tempfile.TemporaryFile() as errors, open(partial, "wb") as writer:
             dump = subprocess.Popen(command, env=_pg_env(settings_dict), stdout=subprocess.PIPE, stderr=errors)
@@ -264,7 +266,12 @@ def database_backup(*, directory: Path, keep: int = 14, alias: str = "default", 
         _pg_dump(conn.settings_dict, target, keys)
     else:
         _sqlite_backup(conn, target, keys)
-    media = _archive_media(Path(media_root), media_for(target), keys) if media_root else None
+    try:
+        media = _archive_media(Path(media_root), media_for(target), keys) if media_root else None
+    except BaseException:  # disk full while archiving: no half backup (a dump without its files) stays
+        target.unlink(missing_ok=True)
+        raise
+    # Only a complete new backup makes room: a failure above leaves every earlier backup in place.
     removed = tuple(backups_in(directory)[:-keep])
     for old in removed:
         old.unlink(missing_ok=True)

@@ -35,3 +35,19 @@ def email_staff_after_commit(subject: str, body: str, users) -> None:
             send_mail(subject, body, None, recipients, fail_silently=True)
 
     transaction.on_commit(send)
+
+
+def email_ops(subject: str, body: str) -> int:
+    """Alert the operators (``OPS_EMAILS``) now, whatever the transaction does and even while
+    notifications are muted: a failed job must not go unnoticed. Never fails the caller; returns how
+    many were e-mailed (0, with a warning in the log, when OPS_EMAILS is empty)."""
+    import logging
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    recipients = list(settings.OPS_EMAILS)
+    if not recipients:
+        logging.getLogger("core").warning("OPS_EMAILS is empty: nobody was e-mailed about: %s", subject)
+        return 0
+    return send_mail(subject, body, None, recipients, fail_silently=True) and len(recipients)

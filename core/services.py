@@ -1,4 +1,6 @@
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,6 +31,12 @@ def job_run_finished(*, name: str, result: str = "") -> None:
     JobRun.objects.filter(name=name).update(last_finished_at=timezone.now(), runs=F("runs") + 1, last_result=result)
 
 
+def job_run_failed(*, name: str, error: str) -> None:
+    """Record that the job's run failed: ``last_finished_at`` stays empty (the run did not finish) and
+    the result says FAILED with the reason, as ``manage.py job_status`` and the admin show it."""
+    JobRun.objects.filter(name=name).update(last_finished_at=None, last_result=f"FAILED: {error}"[:2000])
+
+
 def job_run_unfinished(*, name: str) -> bool:
     """True when the job's last run started and never finished."""
     return JobRun.objects.filter(name=name, last_started_at__isnull=False, last_finished_at__isnull=True).exists()
@@ -45,3 +53,26 @@ def export_record(*, user, kind: str, fmt: str, row_count: int, query: str = "")
     """Record one export (who, when, what, filter, rows, format). Call it in the same request that
     builds the file, before the response leaves: no file without its record."""
     return ExportRecord.objects.create(user=user, kind=kind, format=fmt, row_count=row_count, query=query[:2000])
+
+
+@contextmanager
+def job_exclusive(name: str):
+    """A PostgreSQL session advisory lock named after the job, for a job that runs outside one
+    transaction (a backup): yields True to the one caller holding it and False, at once, to any other
+    caller meanwhile; released on exit (and by PostgreSQL if the process dies). SQLite (embedded
+    mode, one worker): always True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [name])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [name])
+            except DatabaseError:  # the session is gone, and its lock with it: keep the job's own error
+                pass

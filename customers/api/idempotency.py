@@ -10,8 +10,10 @@ Decorate a view's ``post`` with ``@idempotent``. When a platform sends ``Idempot
 - the same key with a different request answers 422 (``idempotency_key_reused``);
 - a retry while the first is still running answers 409 (``idempotency_in_flight``) with
   ``Retry-After: 1``;
-- when the first request raised an error (a 4xx from validation, nothing written) or a 5xx, the claim
-  is released so a corrected retry can run.
+- when the first request raised an error (a 4xx from validation, nothing written) or a 5xx (the
+  database cut off: 503), the claim is released so a corrected retry can run; a claim that could not
+  be released (the database was unreachable) lapses after ``API_IDEMPOTENCY_IN_FLIGHT_SECONDS`` (60 s,
+  longer than any request may run), so the retry then runs once.
 
 Keys are kept ``API_IDEMPOTENCY_TTL_HOURS`` (24 h); ``idempotency_records_purge`` (a beat job)
 deletes older ones, and an expired key is reusable even before the purge. Requests without the
@@ -22,10 +24,11 @@ pushes idempotent.
 import functools
 import hashlib
 import json
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
@@ -34,12 +37,28 @@ from core.api_errors import ApiError, Conflict, JSONRenderer, Unprocessable, che
 from customers.api.auth import platform_of
 from customers.models import IdempotencyRecord
 
+log = logging.getLogger(__name__)
+
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
 
 def ttl() -> timedelta:
     return timedelta(hours=getattr(settings, "API_IDEMPOTENCY_TTL_HOURS", 24))
+
+
+def in_flight_lease() -> timedelta:
+    """How long a claim without an answer blocks retries (409); after that it is taken over."""
+    return timedelta(seconds=getattr(settings, "API_IDEMPOTENCY_IN_FLIGHT_SECONDS", 60))
+
+
+def _release(record: IdempotencyRecord) -> None:
+    """Give the key back after a failed request. When the database is unreachable this fails too
+    (the original error is what the client gets); the claim then lapses after the in-flight lease."""
+    try:
+        IdempotencyRecord.objects.filter(pk=record.pk).delete()
+    except DatabaseError:
+        log.warning("could not release Idempotency-Key claim %s; it lapses after the lease", record.pk)
 
 
 def _request_hash(request) -> str:
@@ -78,7 +97,12 @@ def _claim(*, platform, key: str, request_hash: str, request) -> tuple[Idempoten
                 code="idempotency_key_reused",
             )
         if existing.status_code is None:
-            break
+            if existing.created_at >= timezone.now() - in_flight_lease():
+                break
+            # A claim whose request died with its database connection and could not release it.
+            IdempotencyRecord.objects.filter(pk=existing.pk, status_code__isnull=True,
+                                             created_at=existing.created_at).delete()
+            continue
         replay = Response(existing.response_body, status=existing.status_code)
         replay["Idempotent-Replayed"] = "true"
         return None, replay
@@ -109,10 +133,10 @@ def idempotent(view_method):
         try:
             response = view_method(self, request, *args, **kwargs)
         except BaseException:
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            _release(record)
             raise
         if response.status_code >= 500:
-            IdempotencyRecord.objects.filter(pk=record.pk).delete()
+            _release(record)
             return response
         body = json_safe(json.loads(JSONRenderer().render(response.data))) if response.data is not None else None
         IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=response.status_code, response_body=body)

@@ -1,0 +1,281 @@
+"""Beat twice / two beats (issue 16, fault 4): every scheduled job, run twice at the same moment,
+leaves exactly what one run leaves. One scenario per entry of ``CELERY_BEAT_SCHEDULE`` (a job added
+without one fails ``test_every_scheduled_job_has_a_scenario``): ``given`` makes data on which the job
+has real work, ``effects`` counts what it writes (rows of every table, plus the states, files,
+messages and e-mails it produces). The task's function runs once on one copy of the data and twice
+at once (two threads, a barrier) on a fresh copy; the effects must be equal."""
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
+
+from care.channels.sms import LoggingSmsBackend
+from config.celery import app
+from tests.faults import reference_rows
+from tests.kpis import builders as b
+
+
+def _now():
+    return timezone.now()
+
+
+# --- the data each job works on -------------------------------------------------------------------
+def given_heartbeat(ctx):
+    pass  # the job's effect is its own JobRun row
+
+
+def given_backup(ctx):
+    b.customer()
+    ctx["settings"].BACKUP_DIR = ctx["tmp"] / f"backups-{ctx['phase']}"
+    ctx["settings"].MEDIA_ROOT = ctx["tmp"] / "no-media"
+
+
+def given_dormant_customers(ctx):
+    agent = b.staff("owner")
+    old = _now() - dt.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS + 5)
+    for owner in (agent, None):
+        c = b.customer(owner=owner)
+        type(c).objects.filter(pk=c.pk).update(last_order_at=old, created_at=old)
+
+
+def given_pending_order_events(ctx):
+    from customers.models import OrderEvent
+
+    for _ in range(3):
+        order = b.order(b.customer(), finished=_now() - dt.timedelta(hours=2), fee="88.00")
+        OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.COMPLETED)
+
+
+def given_overdue_complaints(ctx):
+    agent = b.staff("agent")
+    agent.email = "agent@example.com"
+    agent.save()
+    b.complaint(received=_now() - dt.timedelta(days=5), assignee=agent)  # acknowledge + resolve overdue
+    b.complaint(received=_now() - dt.timedelta(days=20), assignee=agent, grade="major")
+
+
+def given_tier_review(ctx):
+    from loyalty.models import LoyaltyAccount, Tier
+
+    LoyaltyAccount.objects.create(customer=b.customer(), tier=Tier.SILVER)  # first miss: warned
+    LoyaltyAccount.objects.create(customer=b.customer(), tier=Tier.GOLD, missed_reviews=1)  # downgraded
+
+
+def given_expiring_points(ctx):
+    long_ago = _now() - dt.timedelta(days=31 * (settings.LOYALTY_POINTS_EXPIRE_MONTHS + 1))
+    for amount in (300, 120):
+        b.points(b.customer(), "earn", amount, long_ago)
+
+
+def given_old_idempotency_keys(ctx):
+    from customers.models import IdempotencyRecord
+
+    platform = b.platform()
+    for n in range(3):
+        record = IdempotencyRecord.objects.create(platform=platform, key=f"k{n}", request_hash="0" * 64,
+                                                  method="POST", path="/api/v1/orders")
+        IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=_now() - dt.timedelta(days=3))
+
+
+def given_birthdays_today(ctx):
+    from care.models import Occasion
+
+    offset = Occasion.objects.get(kind=Occasion.Kind.BIRTHDAY).send_offset_days
+    day = timezone.localdate() + dt.timedelta(days=offset)
+    for _ in range(2):
+        c = b.customer()
+        type(c).objects.filter(pk=c.pk).update(birthday=day.replace(year=1988), marketing_consent=True)
+
+
+def given_holiday_today(ctx):
+    from care.models import Occasion
+
+    today = timezone.localdate()
+    Occasion.objects.exclude(kind=Occasion.Kind.BIRTHDAY).update(is_active=False)
+    Occasion.objects.create(code="test_day", name="测试节", kind=Occasion.Kind.FIXED,
+                            month=today.month, day=today.day, send_offset_days=0, requires_consent=False)
+    for _ in range(3):
+        b.customer()
+
+
+def given_due_messages(ctx):
+    for _ in range(3):
+        b.care_message(b.customer(), status="queued", send_after=_now() - dt.timedelta(minutes=10))
+
+
+def given_gold_customers(ctx):
+    from loyalty.models import LoyaltyAccount, Tier
+
+    agent = b.staff("am")
+    for owner in (agent, None):
+        LoyaltyAccount.objects.create(customer=b.customer(owner=owner), tier=Tier.GOLD)
+
+
+def given_finished_month(ctx):
+    first = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    agent = b.staff("kpi", team=b.team("组"))
+    c = b.customer(owner=agent)
+    o = b.order(c, finished=b.at(first.year, first.month, 10), credited_owner=agent)
+    b.review(o, 5, 9)
+    b.callback(c, agent, happened=b.at(first.year, first.month, 11), satisfaction=5)
+
+
+# --- what each job writes beyond row counts --------------------------------------------------------
+def backup_effects():
+    from core import backup
+    from core.models import JobRun
+
+    run = JobRun.objects.filter(name="backup").first()
+    return {"backups made": run.runs if run else 0,
+            "backup files": len(backup.backups_in(settings.BACKUP_DIR)),
+            "partial files": len(list(settings.BACKUP_DIR.glob("*.partial")))}
+
+
+def customer_states():
+    from customers.models import Customer
+
+    return {"statuses": sorted(Customer.objects.values_list("status", "owner_id"), key=str)}
+
+
+def loyalty_states():
+    from loyalty.models import LoyaltyAccount, PointsEntry
+
+    return {"accounts": sorted(LoyaltyAccount.objects.values_list("customer_id", "tier", "missed_reviews")),
+            "points": PointsEntry.objects.aggregate(s=Sum("points"))["s"]}
+
+
+def complaint_states():
+    from complaints.models import Complaint
+
+    return {"complaints": sorted(Complaint.objects.values_list("pk", "grade_id", "status", "owner_role"))}
+
+
+def campaign_states():
+    from care.models import CampaignRun
+
+    return {"campaign enqueued": sorted(CampaignRun.objects.values_list("occasion__code", "enqueued"))}
+
+
+def message_states():
+    from care.models import Message
+
+    return {"messages": sorted(Message.objects.values_list("customer_id", "status", "attempts"))}
+
+
+def snapshot_states():
+    from kpis.models import MonthlySnapshot
+
+    return {"snapshots": sorted(MonthlySnapshot.objects.values_list("month", "scope_key"))}
+
+
+def nothing():
+    return {}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    given: Callable
+    states: Callable = nothing
+
+
+SCENARIOS = {
+    "core.heartbeat": Scenario(given_heartbeat),
+    "core.database_backup": Scenario(given_backup, backup_effects),
+    "customers.dormancy_sweep": Scenario(given_dormant_customers, customer_states),
+    "customers.sweep_order_events": Scenario(given_pending_order_events, loyalty_states),
+    "complaints.process_deadlines": Scenario(given_overdue_complaints, complaint_states),
+    "loyalty.monthly_tier_review": Scenario(given_tier_review, loyalty_states),
+    "loyalty.points_expiry": Scenario(given_expiring_points, loyalty_states),
+    "customers.api.purge_idempotency_keys": Scenario(given_old_idempotency_keys),
+    "care.birthday_greetings": Scenario(given_birthdays_today, message_states),
+    "care.holiday_greetings": Scenario(given_holiday_today, lambda: {**message_states(), **campaign_states()}),
+    "care.dispatch_messages": Scenario(given_due_messages, message_states),
+    "care.schedule_callbacks": Scenario(given_gold_customers),
+    "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
+    "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
+}
+
+
+def effects(scenario: Scenario) -> dict:
+    """Rows of every table (JobRun's run counter aside), e-mails and SMS sent, and the job's states."""
+    rows = {m._meta.label: m._default_manager.count() for m in apps.get_models() if not m._meta.proxy}
+    sms = LoggingSmsBackend.sent
+    return {"rows": rows, "emails": sorted(m.subject for m in mail.outbox), "sms sent": len(sms),
+            "sms to a number already sent to": len(sms) - len({s["to"] for s in sms}), **scenario.states()}
+
+
+def _fresh_data(ctx, scenario: Scenario, phase: str) -> dict:
+    call_command("flush", interactive=False, verbosity=0)
+    reference_rows()
+    mail.outbox.clear()
+    LoggingSmsBackend.sent.clear()
+    ctx["phase"] = phase
+    scenario.given(ctx)
+    return effects(scenario)
+
+
+def _twice_at_once(job) -> list[Exception]:
+    errors, barrier = [], threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait()
+            job()
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+@pytest.fixture
+def jobs_run_in_process(settings):
+    """Tasks a job starts run in the same thread (no broker); no quiet hours, so messages go out."""
+    settings.CARE_QUIET_HOURS_START = settings.CARE_QUIET_HOURS_END = "00:00"
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_every_scheduled_job_has_a_scenario():
+    assert set(settings.CELERY_BEAT_SCHEDULE) == set(SCENARIOS), (
+        "every beat job needs a scenario in tests/core/test_beat_twice.py")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", sorted(settings.CELERY_BEAT_SCHEDULE))
+def test_a_job_run_twice_at_once_does_nothing_twice(name, settings, tmp_path, jobs_run_in_process):
+    if name not in SCENARIOS:
+        pytest.fail(f"the beat job {name} has no scenario in tests/core/test_beat_twice.py")
+    scenario, entry = SCENARIOS[name], settings.CELERY_BEAT_SCHEDULE[name]
+    app.loader.import_default_modules()  # the task modules a worker imports (autodiscovery, CELERY_IMPORTS)
+    job = app.tasks[entry["task"]]  # the task's own function, as beat runs it
+    ctx = {"settings": settings, "tmp": tmp_path}
+
+    before = _fresh_data(ctx, scenario, "once")
+    job()
+    once = effects(scenario)
+    assert once != before, f"the scenario of {name} gives the job no work"
+
+    _fresh_data(ctx, scenario, "twice")
+    errors = _twice_at_once(job)
+    assert errors == []
+    assert effects(scenario) == once
