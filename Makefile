@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test install install-dev lint bench clean i18n
+.PHONY: run test install install-dev lint bench clean i18n screenshots
 
 # uv (from PyPI) installs the project in seconds where pip takes half a minute; pip is the fallback
 # when uv cannot be installed or cannot reach the index (for example behind a pip-only mirror).
@@ -49,6 +49,11 @@ lint: install-dev
 
 bench: install-dev
 	@echo "See bench/README.md: each benchmark needs DATABASE_URL pointing at PostgreSQL."
+
+# docs/screenshots/*.png from a live server on a fresh SQLite demo company (Playwright + /usr/bin/chromium;
+# needs a Chinese font, e.g. Debian's fonts-noto-cjk). The developer's database is not touched.
+screenshots: install-dev
+	$(BIN)/python ops/screenshots.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

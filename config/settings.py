@@ -329,7 +329,7 @@ CELERY_BEAT_SCHEDULE["core.database_backup"] = {
     "task": "core.tasks.database_backup",
     "description": (
         "backup of the database and uploaded files into `BACKUP_DIR`, the newest `BACKUP_KEEP` kept (see "
-        "Production)"
+        "docs/operations.md)"
     ),
     "schedule": crontab(hour=2, minute=30),  # every night at 02:30
     "options": {"expires": 3600},
