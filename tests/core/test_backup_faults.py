@@ -31,6 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 OPS = "ops@example.com"
 
 
+@pytest.fixture(autouse=True)
+def _plain_backups_allowed(settings):
+    """Tests run with DEBUG off, where plain backups are refused (tests/security/test_ops_holes.py proves
+    it); these tests are about failures of the copy itself."""
+    settings.BACKUP_ALLOW_UNENCRYPTED = True
+
+
 def previous_backups(directory: Path, keys=()) -> list[Path]:
     """Two earlier nights' backups (BACKUP_KEEP=2: a successful run would prune the older one)."""
     for days in (2, 1):
@@ -75,7 +82,7 @@ def backup_job_in_subprocess(*, directory: Path, mail_dir: Path, keys=(), limit:
     url = (f"postgres://{settings_dict['USER']}:{settings_dict.get('PASSWORD') or ''}@{settings_dict['HOST']}:"
            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
     env = {**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(directory), "BACKUP_KEEP": "2",
-           "BACKUP_ENCRYPTION_KEYS": ",".join(keys), "OPS_EMAILS": OPS, "EMAIL_URL": f"filemail:///{mail_dir}",
+           "BACKUP_ENCRYPTION_KEYS": ",".join(keys), "BACKUP_ALLOW_UNENCRYPTED": "1", "OPS_EMAILS": OPS, "EMAIL_URL": f"filemail:///{mail_dir}",
            "MEDIA_ROOT": str(directory.parent / "media"), "DJANGO_SETTINGS_MODULE": "config.settings"}
     limit_code = f"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n" if limit else ""
     code = f"{limit_code}import django; django.setup()\nfrom core.tasks import database_backup\ndatabase_backup()\n"

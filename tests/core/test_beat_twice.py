@@ -37,6 +37,7 @@ def given_heartbeat(ctx):
 def given_backup(ctx):
     b.customer()
     ctx["settings"].BACKUP_DIR = ctx["tmp"] / f"backups-{ctx['phase']}"
+    ctx["settings"].BACKUP_ALLOW_UNENCRYPTED = True  # (tests run with DEBUG off: plain copies must be allowed)
     ctx["settings"].MEDIA_ROOT = ctx["tmp"] / "no-media"
 
 
