@@ -681,3 +681,8 @@ CAPTCHA_IMAGE_SIZE = (120, 44)
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+
+# --- Staff workspace: menu, search box, error pages (issue 15 items 1, 6, 8) ----------------------
+# The search box on every admin page shows at most this many records of each kind (customers, orders,
+# complaints); one record found opens it directly.
+STAFF_SEARCH_MAX_HITS = env.int("STAFF_SEARCH_MAX_HITS", default=20)

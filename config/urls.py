@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from core.views import healthz
+from customers.admin.search import staff_search_view
 
 admin.site.site_header = format_lazy("{} · {}", settings.COMPANY_NAME, _("Customer management"))
 admin.site.site_title = format_lazy("{} {}", settings.COMPANY_NAME, _("CRM"))
@@ -17,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("dashboard/", include("kpis.urls")),
+    path("admin/search/", admin.site.admin_view(staff_search_view), name="staff_search"),
     path("admin/", admin.site.urls),
     path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
     path("public/captcha/", include("complaints.public.captcha_urls")),  # the form's CAPTCHA images
