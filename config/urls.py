@@ -25,3 +25,8 @@ urlpatterns = [
 ]
 # Uploaded files (complaint attachments) are never served from MEDIA_URL, not even in DEBUG: only
 # through the permission-checked view in the complaints admin.
+
+# The error pages in the admin's look, in Chinese, saying what is missing and whom to ask (core.error_pages).
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"
