@@ -48,3 +48,18 @@ def test_the_callback_report_export_names_agents_family_name_first(client):
                           {"period": "month", "day": "2026-11-05", "by": "agent", "export": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet["A2"].value == "汤雨婷"
+
+
+def test_the_customer_export_sheet_is_named_in_chinese_with_the_owner_family_name_first(client):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(owner=StaffFactory(last_name="汤", first_name="雨婷"))
+    client.force_login(StaffFactory(role=Role.CS_SUPERVISOR))
+    response = client.post(reverse("admin:customers_customer_changelist"),
+                           {"action": "export_xlsx", ACTION_CHECKBOX_NAME: [customer.pk]})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.title == "客户"
+    assert sheet.cell(row=2, column=header.index("客户经理") + 1).value == "汤雨婷"
