@@ -12,6 +12,7 @@ from care.loyalty_bridge import tiers_for
 from care.models import Callback, Message, Occasion
 from care.rendering import TemplateSet
 from core.dates import local_tz, month_bounds
+from core.names import name_from_parts
 from customers.models import ContactLog
 
 
@@ -98,8 +99,7 @@ def callback_report(*, start: dt.date, end: dt.date, by: str = "agent") -> list[
     for row in rows:
         team = row.get("agent__staff_profile__team__name") or ""
         if by == "agent":
-            name = " ".join(p for p in (row["agent__last_name"], row["agent__first_name"]) if p)
-            label = name or row["agent__username"] or ""
+            label = name_from_parts(row["agent__last_name"], row["agent__first_name"], row["agent__username"])
         else:
             label = team
         result.append({

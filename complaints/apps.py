@@ -19,3 +19,8 @@ class ComplaintsConfig(AppConfig):
         hooks.register_merge_handler(move_complaints_on_merge)
         hooks.register_anonymise_handler(scrub_complainant_on_anonymise)
         hooks.register_driver_panel(driver_complaints_panel)
+
+        from complaints.search import complaint_group
+        from customers.search import register_search_provider
+
+        register_search_provider(complaint_group)

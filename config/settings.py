@@ -703,3 +703,13 @@ CAPTCHA_IMAGE_SIZE = (120, 44)
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+
+# --- Staff workspace: menu, search box, error pages (issue 15 items 1, 6, 8) ----------------------
+# The search box on every admin page shows at most this many records of each kind (customers, orders,
+# complaints); one record found opens it directly.
+STAFF_SEARCH_MAX_HITS = env.int("STAFF_SEARCH_MAX_HITS", default=20)
+# The sidebar's groups (工作台, 客户, 订单, 投诉, 会员与积分, 关怀, 报表, 系统设置) as data; each item shows only to
+# users with the permission behind it (core.navigation).
+from config.navigation import STAFF_NAVIGATION  # noqa: E402, F401
+
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.navigation.navigation")

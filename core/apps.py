@@ -8,6 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("System")
 
     def ready(self):
+        from core.names import install_user_str
         from core.roles import sync_roles_after_migrate
+
+        install_user_str()
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="core.sync_roles")

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.names import person_name
+
 
 class JobRun(models.Model):
     """The last run of each scheduled job: lets operators see that beat and the workers are alive."""
@@ -63,7 +65,7 @@ class StaffProfile(models.Model):
         verbose_name_plural = _("staff profiles")
 
     def __str__(self):
-        return f"{self.user.get_full_name() or self.user.username}"
+        return person_name(self.user)
 
 
 class ExportRecord(models.Model):

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.names import name_from_parts
 from customers import services
 from customers.errors import CustomerError, DuplicateCustomer
 from customers.models import ContactLog, Customer, Rating
@@ -36,7 +37,7 @@ def staff_choices():
 
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        full = obj.get_full_name()
+        full = name_from_parts(obj.last_name, obj.first_name)
         return f"{full} ({obj.username})" if full else obj.username
 
 

@@ -24,6 +24,7 @@ from import_export import resources
 from import_export.fields import Field
 
 from core.masking import mask_mobile
+from core.names import person_name
 from customers import privacy, services
 from customers.errors import CustomerError, DuplicateCustomer
 from customers.models import Customer, Place, Tag
@@ -305,7 +306,7 @@ class CustomerExportResource(resources.ModelResource):
         return obj.get_status_display()
 
     def dehydrate_owner(self, obj):
-        return (obj.owner.get_full_name() or obj.owner.username) if obj.owner_id else ""
+        return person_name(obj.owner, empty="") if obj.owner_id else ""
 
     def dehydrate_tags(self, obj):
         return "、".join(t.name for t in obj.tags.all())

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Team
+from core.names import person_name
 from core.services import job_lock
 from kpis.errors import KpiError
 from kpis.metrics import callbacks, care, complaints, loyalty, orders
@@ -96,7 +97,7 @@ def _team_figures(period: Period, *, as_of: dt.datetime) -> dict:
 
 
 def _agent_label(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def _build_rows(period: Period, *, as_of: dt.datetime, started: float, forced: bool) -> list[MonthlySnapshot]:

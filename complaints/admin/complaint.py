@@ -277,7 +277,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 "approval_limit": services.approval_limit_of(request.user),
                 "pending_remedies": obj.remedies.filter(status=Remedy.Status.PROPOSED).exists(),
                 "next_deadline": next_deadline(obj),
-                "overdue": obj.overdue_deadlines(),
+                "overdue": obj.overdue_deadline_labels(),
             })
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
@@ -383,7 +383,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         queue = list(selectors.complaints_overdue()[:500])
         now = timezone.now()
-        rows = [{"complaint": c, "missed": c.overdue_deadlines(now), "deadline": next_deadline(c),
+        rows = [{"complaint": c, "missed": c.overdue_deadline_labels(now), "deadline": next_deadline(c),
                  "countdown": countdown(next_deadline(c)[1], now)} for c in queue]
         context = {**self.admin_site.each_context(request), "title": gettext("Overdue complaints (supervisor queue)"),
                    "rows": rows, "opts": self.model._meta, "grades": Grade.objects.all()}

@@ -176,6 +176,12 @@ class Complaint(models.Model):
             missed.append("close")
         return missed
 
+    # The deadlines' names as staff read them (overdue_deadlines returns the keys).
+    DEADLINE_LABELS = {"acknowledge": _("acknowledge"), "resolve": _("resolve"), "close": _("close")}
+
+    def overdue_deadline_labels(self, now=None) -> list[str]:
+        return [str(self.DEADLINE_LABELS[key]) for key in self.overdue_deadlines(now)]
+
     @property
     def is_overdue(self) -> bool:
         return bool(self.overdue_deadlines())

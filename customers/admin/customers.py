@@ -25,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.http import redirect_next, safe_next
 from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
+from core.names import person_name
 from customers import hooks, privacy, rules, selectors, services
 from customers.admin.paging import LargeTablePaginator
 from customers.admin.privacy import PersonalDataAdminMixin
@@ -57,11 +58,7 @@ ALWAYS_READONLY = (
 
 def staff_name(user) -> str:
     """A member of staff as colleagues call them: 郭晨曦 (family name first), else the login."""
-    if user is None:
-        return ""
-    if user.last_name or user.first_name:
-        return f"{user.last_name}{user.first_name}"
-    return user.username
+    return person_name(user, empty="")
 
 
 def rejected_rows_report(result) -> list[tuple[int, str, str]]:

@@ -39,6 +39,7 @@ def customers_export(*, actor, queryset, fmt: str, query: str = "") -> ExportFil
         raise NotAllowed(_("Unknown export format."), field="format")
     resource = CustomerExportResource(user=actor)
     dataset = safe_dataset(resource.export(queryset=queryset.select_related("owner").prefetch_related("tags")))
+    dataset.title = _("Customers")  # the sheet's name (tablib's default is "Tablib Dataset")
     if fmt == ExportRecord.Format.XLSX:
         file = ExportFile(XLSX().export_data(dataset), XLSX_CONTENT_TYPE, "xlsx", len(dataset))
     else:

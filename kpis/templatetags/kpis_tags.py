@@ -1,7 +1,7 @@
-from decimal import Decimal
-
 from django import template
 from django.utils.translation import gettext_lazy as _
+
+from core import formats
 
 register = template.Library()
 
@@ -15,24 +15,12 @@ KEY_LABELS = {
 
 @register.simple_tag
 def kpi_value(value, kind):
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{value}%"
-    if kind == "money":
-        return f"¥{Decimal(value):,.2f}"
-    if kind == "hours":
-        return f"{value} h"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    return formats.figure(value, kind)  # counts without ".00", money as ¥1,234.00, hours in 小时
 
 
 @register.simple_tag
 def kpi_change(value, kind):
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else ""
-    unit = {"rate": " pp", "hours": " h", "money": ""}.get(kind, "")
-    return f"{sign}{value}{unit}"
+    return formats.change(value, kind)  # a rate's change in 个百分点
 
 
 @register.simple_tag

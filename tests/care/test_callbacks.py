@@ -131,10 +131,10 @@ def test_weekly_and_monthly_report_count_due_done_reached_and_satisfaction_by_ag
     start, end = week_bounds(dt.date(2026, 11, 19))
     assert (start, end) == (monday, dt.date(2026, 11, 23))
     rows = {r["agent"]: r for r in callback_report(start=start, end=end, by="agent")}
-    a = rows[alice.last_name + " " + alice.first_name]
+    a = rows[alice.last_name + alice.first_name]
     assert (a["team"], a["due"], a["done"], a["reached"], a["satisfaction_avg"], a["satisfied_rate"]) == (
         "客服一组", 3, 3, 2, 4.0, 50.0)
-    b = rows[bob.last_name + " " + bob.first_name]
+    b = rows[bob.last_name + bob.first_name]
     assert (b["due"], b["done"], b["reached"], b["satisfaction_avg"]) == (1, 0, 0, None)
     teams = {r["team"]: r for r in callback_report(start=start, end=end, by="team")}
     assert teams["客服一组"]["done"] == 3 and teams[""]["due"] == 1

@@ -147,7 +147,7 @@ def test_approval_applies_the_change_and_keeps_who_asked_and_who_approved(team):
     assert change.status == KeyFieldChange.Status.APPROVED and change.decided_by == supervisor
     latest = customer.history.first()
     assert latest.history_user == supervisor
-    assert "证件更正" in latest.history_change_reason and "owner-agent" in latest.history_change_reason
+    assert "证件更正" in latest.history_change_reason and str(owner) in latest.history_change_reason  # 姓名
     with pytest.raises(CustomerError):
         key_change_decide(change=change, actor=supervisor, approve=True)  # decided once
 

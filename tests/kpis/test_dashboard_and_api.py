@@ -126,6 +126,25 @@ def test_excel_export_opens_with_the_figures(manager_client, figures):
     assert any(row[0] == "赵敏" for row in values)
 
 
+def test_excel_export_speaks_chinese_with_numbers_as_numbers_and_shanghai_times(manager_client, figures):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kpis.models import MonthlySnapshot
+
+    sheet = load_workbook(io.BytesIO(manager_client.get("/dashboard/export.xlsx?month=2026-10").content)).active
+    rows = [row for row in sheet.iter_rows() if row[0].value is not None]
+    by_label = {row[0].value: row for row in rows}
+    computed = MonthlySnapshot.objects.get(month=dt.date(2026, 10, 1), scope_key="company").computed_at
+    assert by_label["计算时间"][1].value == timezone.localtime(computed).replace(tzinfo=None, microsecond=0)
+    assert by_label["客户满意度"][1].data_type == "n" and by_label["客户满意度"][6].value == "%"
+    assert by_label["客户满意度"][7].value == "个百分点"  # a rate's change is in percentage points
+    assert by_label["发放"][1].data_type == "n"  # points breakdown keyed in Chinese, not "earned"
+    texts = {c.value for row in rows for c in row if isinstance(c.value, str)}
+    assert not texts & {"earned", "redeemed", "due", "done", "sent", "failed", "queued"}
+
+
 def test_export_of_a_month_without_snapshot_is_404(manager_client, figures):
     assert manager_client.get("/dashboard/export.xlsx?month=2020-01").status_code == 404
 
