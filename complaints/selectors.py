@@ -84,7 +84,8 @@ NO_ANSWER = Q(follow_up_answer=Complaint.FollowUpAnswer.NO_ANSWER)
 
 def _month_qs(year: int, month: int) -> QuerySet[Complaint]:
     start, end = month_bounds(year, month)
-    return Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+    # A duplicate merged into another complaint is not counted on its own (as in the KPI figures).
+    return Complaint.objects.filter(received_at__gte=start, received_at__lt=end).exclude(status=S.DUPLICATE)
 
 
 def _shift(year: int, month: int, back: int) -> tuple[int, int]:

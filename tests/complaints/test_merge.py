@@ -89,3 +89,14 @@ def test_the_admin_action_asks_for_confirmation_then_merges(client, supervisor, 
     response = client.post(changelist, {**selected, "confirm": "yes", "survivor": survivor.pk, "note": "重复来电"})
     assert response.status_code == 302
     assert Complaint.objects.get(pk=duplicate.pk).duplicate_of == survivor
+
+
+def test_a_merged_duplicate_is_not_counted_in_the_months_figures(supervisor, pair):
+    from django.utils import timezone
+
+    from complaints.selectors import complaint_analysis
+
+    survivor, duplicate = pair
+    complaint_merge(survivor=survivor, duplicate=duplicate, actor=supervisor)
+    today = timezone.localdate()
+    assert complaint_analysis(year=today.year, month=today.month)["total"] == 1
