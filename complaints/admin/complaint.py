@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from complaints import casework, selectors, services
 from complaints.admin import views, work
+from complaints.admin.filters import MineFilter, OverdueFilter
 from complaints.errors import ComplaintError
 from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
 from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
@@ -41,36 +42,6 @@ def countdown(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
     text = (gettext("%(d)s d %(h)s h") % {"d": days, "h": hours} if days
             else gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes})
     return gettext("%(t)s left") % {"t": text} if delta.total_seconds() >= 0 else gettext("overdue %(t)s") % {"t": text}
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("deadlines")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("open", _("Open"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(selectors.overdue_q())
-        if self.value() == "open":
-            return queryset.filter(status__in=Complaint.OPEN_STATUSES)
-        return queryset
-
-
-class MineFilter(admin.SimpleListFilter):
-    title = _("assignee")
-    parameter_name = "mine"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("role", _("My roles' queue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        if self.value() == "role":
-            return queryset.filter(owner_role__in=request.user.groups.values_list("name", flat=True))
-        return queryset
 
 
 class TimelineInline(admin.TabularInline):

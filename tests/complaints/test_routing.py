@@ -138,3 +138,23 @@ def test_the_after_sales_role_queue_is_not_empty(client, agent, after_sales):
     client.force_login(after_sales[0])
     page = client.get(reverse("admin:complaints_complaint_changelist"), {"mine": "role"})
     assert page.status_code == 200 and page.context["cl"].result_count == 1
+
+
+def test_escalation_by_the_deadline_job_routes_to_the_role_of_the_grade_above(agent, after_sales):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.services import complaint_transition, deadlines_process
+
+    StaffFactory(role=Role.OPERATIONS_MANAGER)
+    # a fee dispute at "抱怨" (after-sales by its category), unresolved past its deadline
+    complaint = make_complaint(actor=agent, category=category("detour_fee"), grade=grade("grievance"),
+                               received_at=timezone.now() - dt.timedelta(days=4))
+    complaint_transition(complaint=complaint, to_status=Complaint.Status.ACKNOWLEDGED, actor=agent)
+    assert complaint.owner_role == Role.AFTER_SALES
+    deadlines_process()
+    complaint.refresh_from_db()
+    # "投诉" is the operations manager's whatever the category, with the supervisor informed
+    assert complaint.grade.code == "complaint"
+    assert complaint.owner_role == Role.OPERATIONS_MANAGER and complaint.informed_role == Role.CS_SUPERVISOR
