@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -310,9 +309,8 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _back(self, pk, request=None):
-        fallback = reverse("admin:complaints_complaint_change", args=[pk])
-        return redirect_next(request, fallback) if request is not None else HttpResponseRedirect(fallback)
+    def _back(self, pk, request):
+        return redirect_next(request, reverse("admin:complaints_complaint_change", args=[pk]))
 
     def transition_view(self, request, pk):
         """The workflow buttons: saves nothing but the move (and the investigation fields sent with it)."""

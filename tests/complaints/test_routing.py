@@ -158,3 +158,15 @@ def test_escalation_by_the_deadline_job_routes_to_the_role_of_the_grade_above(ag
     # "投诉" is the operations manager's whatever the category, with the supervisor informed
     assert complaint.grade.code == "complaint"
     assert complaint.owner_role == Role.OPERATIONS_MANAGER and complaint.informed_role == Role.CS_SUPERVISOR
+
+
+def test_after_taking_the_user_returns_to_their_page_never_off_site(client, agent, after_sales):
+    complaint = make_complaint(actor=agent, category=category("driver_attitude"))
+    other = next(u for u in after_sales if u != complaint.assignee)
+    client.force_login(other)
+    url = reverse("admin:complaints_complaint_take", args=[complaint.pk])
+    inbox = reverse("admin:complaints_complaint_changelist") + "?mine=role"
+    assert client.post(url, {"next": inbox})["Location"] == inbox
+    evil = client.post(reverse("admin:complaints_complaint_hand_back", args=[complaint.pk]),
+                       {"next": "https://evil.example/"})
+    assert evil["Location"] == reverse("admin:complaints_complaint_change", args=[complaint.pk])
