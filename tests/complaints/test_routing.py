@@ -170,3 +170,17 @@ def test_after_taking_the_user_returns_to_their_page_never_off_site(client, agen
     evil = client.post(reverse("admin:complaints_complaint_hand_back", args=[complaint.pk]),
                        {"next": "https://evil.example/"})
     assert evil["Location"] == reverse("admin:complaints_complaint_change", args=[complaint.pk])
+
+
+def test_rules_are_edited_in_the_admin_and_a_second_rule_for_the_same_grade_is_a_form_error(client):
+    manager = StaffFactory(role=Role.OPERATIONS_MANAGER)
+    client.force_login(manager)
+    add = reverse("admin:complaints_routingrule_add")
+    ok = client.post(add, {"category": category("lost_property").pk, "grade": grade("grievance").pk,
+                           "role": Role.CS_SUPERVISOR, "is_active": "on"})
+    assert ok.status_code == 302
+    again = client.post(add, {"grade": grade("crisis").pk, "role": Role.OPERATIONS_MANAGER, "is_active": "on"})
+    assert again.status_code == 200 and again.context["adminform"].form.errors
+    assert RoutingRule.objects.get(grade=grade("crisis"), category=None).role == Role.GENERAL_MANAGER
+    neither = client.post(add, {"role": Role.CS_AGENT, "is_active": "on"})
+    assert neither.status_code == 200 and neither.context["adminform"].form.errors
