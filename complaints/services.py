@@ -330,7 +330,8 @@ def complaint_transition(
     try:
         rules.check_transition(current=current, target=target, transitions=Complaint.TRANSITIONS)
     except rules.RuleError:
-        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())) or _("none")
+        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())
+                            if t not in Complaint.MERGE_ONLY) or _("none")
         raise ComplaintError(
             _("A complaint cannot go from “%(current)s” to “%(target)s”. Allowed from here: %(allowed)s.")
             % {"current": S(current).label, "target": S(target).label if target in S.values else target,
