@@ -91,7 +91,7 @@ def seed(*, rng: random.Random, stdout=None, closed_history: int = 120) -> dict[
         say("complaints demo: no orders or staff; skipped")
         return {}
     categories = {c.code: c for c in Category.objects.filter(is_active=True)}
-    plain = [c for c in categories.values() if c.min_grade_id is None]
+    plain = sorted((c for c in categories.values() if c.min_grade_id is None), key=lambda c: (c.position, c.pk))
     grades = list(Grade.objects.order_by("rank"))
     real_now = timezone.now()
     made = 0
@@ -137,10 +137,15 @@ def seed(*, rng: random.Random, stdout=None, closed_history: int = 120) -> dict[
         return complaint
 
     with notifications_muted():
-        # Every grade in every status, recent and within their deadlines.
+        # Every grade in every status, recent and within their deadlines; the categories taken in turn,
+        # so the routing rules send open complaints to every role (after-sales included).
+        turn = 0
         for grade in grades:
             for target in PATHS:
-                take(grade=grade, target=target, received_at=real_now - dt.timedelta(hours=rng.uniform(1, 6)))
+                turn += 1
+                take(grade=grade, target=target, category=plain[turn % len(plain)],
+                     received_at=real_now - dt.timedelta(hours=rng.uniform(1, 6)))
+        _merged_duplicate(supervisor=supervisor, agent=agent, now=real_now)
         # Months of closed (and some not upheld) complaints for the analysis and its trend.
         for _ in range(closed_history):
             days_ago = rng.uniform(20, 180)
@@ -158,3 +163,20 @@ def seed(*, rng: random.Random, stdout=None, closed_history: int = 120) -> dict[
     say(f"complaints: {made} complaints; deadline job: "
         + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return {"complaints": made, **counts}
+
+
+def _merged_duplicate(*, supervisor, agent, now) -> None:
+    """A customer who called twice about the same ride: the second complaint merged into the first."""
+    from complaints.casework import complaint_merge
+
+    first = (Complaint.objects.filter(status=S.ACKNOWLEDGED, customer__isnull=False, order__isnull=False)
+             .select_related("customer", "order", "category").order_by("pk").first())
+    if first is None or supervisor is None:
+        return
+    with _clock(now - dt.timedelta(minutes=30)):
+        second = complaint_create(channel=Channel.HOTLINE, category=first.category, order=first.order,
+                                  customer=first.customer, content=first.content, actor=agent)
+    try:
+        complaint_merge(survivor=first, duplicate=second, actor=supervisor, note="客户重复来电")
+    except ComplaintError:
+        pass  # a demo without the merge permission keeps both

@@ -30,11 +30,29 @@ class IntakeForm(forms.ModelForm):
             "complainant_mobile": _("Only when the complainant is not yet a customer."),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    RECENT_ORDERS = 10
+
+    def __init__(self, *args, user=None, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["grade"].required = False
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        if customer is not None:
+            self._prefill(customer)
+
+    def _prefill(self, customer):
+        """Registered from a customer's page (``?customer=<id>``): the customer chosen and the order
+        picked from their latest orders (the lookup fields still find an older one)."""
+        from customers.models import Order
+
+        self.initial["customer"] = customer.pk
+        recent = list(Order.objects.filter(customer=customer).order_by("-booked_at", "-pk")
+                      .values_list("pk", flat=True)[:self.RECENT_ORDERS])
+        field = self.fields["order"]
+        field.queryset = Order.objects.filter(pk__in=recent).select_related("platform").order_by("-booked_at", "-pk")
+        field.label_from_instance = _order_label
+        field.widget = forms.Select(choices=field.choices)
+        field.help_text = _("The customer's latest orders.")
 
     def _find_order(self, data):
         """The order the lookup fields name (exactly one), else a form error."""
@@ -85,6 +103,13 @@ class IntakeForm(forms.ModelForm):
     def save(self, commit=True):
         self.save_m2m = lambda: None  # no many-to-many fields; the admin calls it
         return self.instance  # saved by the intake service in clean()
+
+
+def _order_label(order) -> str:
+    from django.utils import timezone
+
+    booked = timezone.localtime(order.booked_at).strftime("%Y-%m-%d %H:%M") if order.booked_at else ""
+    return f"{booked} · {order.platform} · {order.external_id}"
 
 
 class DetailsForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 and the driver service score. No ORM here; tested without a database."""
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -130,3 +131,41 @@ def driver_score(*, per_year: int, deductions: Iterable[int]) -> tuple[int, bool
     """(score left this year, flagged for suspension). The score never goes below 0."""
     left = max(0, per_year - sum(deductions))
     return left, left == 0
+
+
+# --- routing ---------------------------------------------------------------------------------
+def route(*, category_id: int | None, grade_id: int, grade_owner_role: str,
+          rules_: Iterable[tuple[int | None, int | None, str, str]]) -> tuple[str, str]:
+    """(owner role, informed role) of a complaint. ``rules_`` are (category id, grade id, role,
+    informed role) with None for "every"; the most specific match wins: category and grade, then
+    grade alone (a crisis is the GM's whatever its category), then category alone; no match → the
+    grade's owner role, nobody informed."""
+    best: tuple[int, str, str] | None = None
+    for rule_category, rule_grade, role, informed in rules_:
+        if rule_category is not None and rule_category != category_id:
+            continue
+        if rule_grade is not None and rule_grade != grade_id:
+            continue
+        weight = (2 if rule_grade is not None else 0) + (1 if rule_category is not None else 0)
+        if best is None or weight > best[0]:
+            best = (weight, role, informed)
+    if best is None:
+        return grade_owner_role, ""
+    return best[1], best[2] if best[2] != best[1] else ""
+
+
+def may_take(*, roles: Iterable[str], owner_role: str, informed_role: str = "") -> bool:
+    """Whether a member of ``roles`` may take a complaint: it is routed to one of their roles (or
+    their role is the one informed of it, e.g. the supervisor of a crisis)."""
+    roles = set(roles)
+    return owner_role in roles or bool(informed_role and informed_role in roles)
+
+
+# --- canned replies --------------------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_macro(text: str, values: Mapping[str, str]) -> str:
+    """The canned reply with its known placeholders ({number}, …) replaced; anything else in braces
+    is left as written (no format-string evaluation: a reply's text cannot reach attributes)."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), text)

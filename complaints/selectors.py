@@ -4,7 +4,20 @@ platform scoping, the monthly analysis and the figures the KPI app reads. Aggreg
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -71,7 +84,8 @@ NO_ANSWER = Q(follow_up_answer=Complaint.FollowUpAnswer.NO_ANSWER)
 
 def _month_qs(year: int, month: int) -> QuerySet[Complaint]:
     start, end = month_bounds(year, month)
-    return Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
+    # A duplicate merged into another complaint is not counted on its own (as in the KPI figures).
+    return Complaint.objects.filter(received_at__gte=start, received_at__lt=end).exclude(status=S.DUPLICATE)
 
 
 def _shift(year: int, month: int, back: int) -> tuple[int, int]:
@@ -183,3 +197,67 @@ def complaint_order_matches(*, order_number: str = "", trip_date: dt.date | None
     elif mobile:
         qs = qs.filter(customer__mobile=mobile)
     return qs.order_by("-booked_at")[:10]
+
+
+# --- the agent's work ------------------------------------------------------------------------
+def next_deadline(complaint: Complaint) -> tuple[str, dt.datetime | None]:
+    """(kind, due) of the next deadline of an open complaint; ("", None) when finished."""
+    from django.utils.translation import gettext
+
+    if not complaint.is_open:
+        return "", None
+    if complaint.acknowledged_at is None:
+        return gettext("acknowledge"), complaint.acknowledge_due_at
+    if complaint.status == S.AWAITING_CUSTOMER:
+        return gettext("close"), complaint.close_due_at
+    if complaint.resolved_at is None:
+        return gettext("resolve"), complaint.resolve_due_at
+    return gettext("close"), complaint.close_due_at
+
+
+def next_due_expression() -> Case:
+    """The next deadline as SQL (the list's countdown column sorts by it)."""
+    return Case(
+        When(status__in=Complaint.TERMINAL_STATUSES, then=Value(None)),
+        When(acknowledged_at__isnull=True, then=F("acknowledge_due_at")),
+        When(status=S.AWAITING_CUSTOMER, then=F("close_due_at")),
+        When(resolved_at__isnull=True, then=F("resolve_due_at")),
+        default=F("close_due_at"), output_field=DateTimeField())
+
+
+def complaints_routed_to(user) -> QuerySet[Complaint]:
+    """Open complaints routed to ``user``: assigned to them, or waiting unassigned in the queue of
+    one of their roles. Soonest deadline first (the start pages and notifications count these)."""
+    roles = list(user.groups.values_list("name", flat=True))
+    return (complaint_list().filter(status__in=Complaint.OPEN_STATUSES)
+            .filter(Q(assignee=user) | Q(owner_role__in=roles, assignee__isnull=True))
+            .annotate(next_due=next_due_expression()).order_by("next_due", "pk"))
+
+
+def complaints_informed_to(user) -> QuerySet[Complaint]:
+    """Open complaints whose routing informs one of ``user``'s roles (e.g. a crisis: the supervisor)."""
+    roles = list(user.groups.values_list("name", flat=True))
+    return (complaint_list().filter(status__in=Complaint.OPEN_STATUSES, informed_role__in=roles)
+            .annotate(next_due=next_due_expression()).order_by("next_due", "pk"))
+
+
+def complaint_transitions_for(complaint: Complaint, user, *, pending_remedies: bool) -> list[str]:
+    """The workflow moves ``user`` may make now: allowed from the status, the user holds the move's
+    permission, and what the move needs is there (approval: remedies awaiting it; resolving:
+    none awaiting). Merge-only moves are not buttons. complaint_transition checks all of it again."""
+    moves = []
+    for target in Complaint.TRANSITIONS.get(complaint.status, ()):
+        if target in Complaint.MERGE_ONLY:
+            continue
+        if not user.has_perm(Complaint.TRANSITION_PERMISSIONS.get(target, "complaints.transition_complaint")):
+            continue
+        if (target == S.APPROVED and not pending_remedies) or (target == S.RESOLVED and pending_remedies):
+            continue
+        moves.append(target)
+    return moves
+
+
+def complaint_merged_timeline(complaint: Complaint) -> QuerySet[TimelineEntry]:
+    """The complaint's timeline with those of the duplicates merged into it, in time order."""
+    return (TimelineEntry.objects.filter(Q(complaint=complaint) | Q(complaint__duplicate_of=complaint))
+            .select_related("actor", "complaint").order_by("at", "id"))

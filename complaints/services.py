@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from complaints import rules
+from complaints import routing, rules
 from complaints.calendar import CalendarNotCovered, is_official_workday, is_weekday
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.integrations import IntegrationError
@@ -228,15 +228,19 @@ def complaint_create(
             % {"grade": minimum.name}, field="grade", code="grade_below_minimum") from None
 
     deadlines, warning = compute_deadlines(grade=grade, start=received_at)
+    # The month's counter row is locked first: intakes serialise, so two at once see each other's
+    # assignment and the least-loaded choice stays fair.
+    number = _next_number(received_at)
+    owner_role, informed_role = routing.route_for(category=category, grade=grade)
+    assignee = _route_assignee(owner_role, actor=actor)
     complaint = Complaint(
-        number=_next_number(received_at), received_at=received_at, channel=channel, customer=customer,
+        number=number, received_at=received_at, channel=channel, customer=customer,
         # What the complainant told us; a linked customer's own record stays the one source of their data.
         complainant_name=complainant_name.strip(), complainant_mobile=complainant_mobile,
         order=order, driver=driver, platform=order.platform if order else filed_by_platform,
         filed_by_platform=filed_by_platform, category=category, occurred_at=occurred_at, content=content,
-        demand=demand.strip(), grade=grade, min_grade=minimum, owner_role=grade.owner_role,
-        assignee=actor if actor is not None and grade.owner_role in _roles_of(actor) else None,
-        received_by=actor, **deadlines,
+        demand=demand.strip(), grade=grade, min_grade=minimum, owner_role=owner_role, informed_role=informed_role,
+        assignee=assignee, received_by=actor, **deadlines,
     )
     try:
         complaint.full_clean(exclude=["number", "customer", "order", "driver", "platform", "filed_by_platform",
@@ -255,11 +259,27 @@ def complaint_create(
     _timeline(complaint, TimelineEntry.Kind.CREATED, actor=actor, note=note, public=True, to_status=S.RECEIVED)
     if warning:
         _timeline(complaint, TimelineEntry.Kind.NOTE, note=warning)
-    _notify_role_after_commit(
-        grade.owner_role, _("New complaint %(number)s (%(grade)s)") % {"number": complaint.number, "grade": grade.name},
-        content[:500],
-    )
+    _timeline(complaint, TimelineEntry.Kind.ASSIGNMENT, actor=actor, note=_routing_note(complaint))
+    subject = _("New complaint %(number)s (%(grade)s)") % {"number": complaint.number, "grade": grade.name}
+    for role in filter(None, (owner_role, informed_role)):
+        _notify_role_after_commit(role, subject, content[:500])
     return complaint
+
+
+def _route_assignee(owner_role: str, *, actor):
+    """Who gets a new complaint: the person taking it when they are in the owner role, else the
+    least-loaded member of the role (None when it has nobody: it waits in the role's queue)."""
+    if actor is not None and owner_role in _roles_of(actor) and _user_has(actor, "complaints.transition_complaint"):
+        return actor
+    return routing.least_loaded_member(owner_role)
+
+
+def _routing_note(complaint: Complaint) -> str:
+    note = _("Routed to %(role)s: %(person)s.") % {
+        "role": complaint.get_owner_role_display(), "person": complaint.assignee or _("the role's queue")}
+    if complaint.informed_role:
+        note += " " + _("Informed: %(role)s.") % {"role": complaint.get_informed_role_display()}
+    return note
 
 
 def _tier_of(customer) -> str | None:
@@ -298,6 +318,7 @@ def complaint_transition(
     resolution_measures: str | None = None,
     expected_completion_at: dt.datetime | None = None,
     customer_informed_by: str | None = None,
+    duplicate_of: Complaint | None = None,
 ) -> Complaint:
     """The one function that changes a complaint's status. Locks the row, checks the move against
     ``Complaint.TRANSITIONS`` and the actor's rights, applies what the new status means (clock
@@ -309,7 +330,8 @@ def complaint_transition(
     try:
         rules.check_transition(current=current, target=target, transitions=Complaint.TRANSITIONS)
     except rules.RuleError:
-        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())) or _("none")
+        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())
+                            if t not in Complaint.MERGE_ONLY) or _("none")
         raise ComplaintError(
             _("A complaint cannot go from “%(current)s” to “%(target)s”. Allowed from here: %(allowed)s.")
             % {"current": S(current).label, "target": S(target).label if target in S.values else target,
@@ -375,6 +397,11 @@ def complaint_transition(
         # customer never answered the follow-up: that is no answer, not satisfaction.
         answers = Complaint.FollowUpAnswer
         complaint.follow_up_answer = follow_up_answer or (answers.NO_ANSWER if system else answers.SATISFIED)
+    elif target == S.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == complaint.pk:
+            raise ComplaintError(_("A duplicate is closed by merging it into the complaint that stays."),
+                                 field="status", code="merge_required")
+        complaint.duplicate_of, complaint.closed_at = duplicate_of, now
     elif target == S.NOT_UPHELD:
         complaint.not_upheld_reason = note
         complaint.closed_at = now
@@ -420,7 +447,8 @@ def complaint_set_grade(*, complaint: Complaint, grade: Grade, actor, note: str 
     old = complaint.grade
     deadlines, warning = compute_deadlines(grade=grade, start=complaint.received_at)
     paused = dt.timedelta(seconds=complaint.paused_seconds)
-    complaint.grade, complaint.owner_role = grade, grade.owner_role
+    complaint.grade = grade
+    complaint.owner_role, complaint.informed_role = routing.route_for(category=complaint.category, grade=grade)
     complaint.acknowledge_due_at = deadlines["acknowledge_due_at"]
     complaint.resolve_due_at = deadlines["resolve_due_at"] + paused
     complaint.close_due_at = deadlines["close_due_at"] + paused
@@ -428,8 +456,9 @@ def complaint_set_grade(*, complaint: Complaint, grade: Grade, actor, note: str 
     _timeline(complaint, TimelineEntry.Kind.GRADE, actor=actor,
               note=_("%(old)s → %(new)s. %(note)s") % {"old": old.name, "new": grade.name, "note": note}
               + (f" {warning}" if warning else ""))
-    _notify_role_after_commit(grade.owner_role, _("Complaint %(number)s is now %(grade)s") % {
-        "number": complaint.number, "grade": grade.name}, note)
+    for role in filter(None, (complaint.owner_role, complaint.informed_role)):
+        _notify_role_after_commit(role, _("Complaint %(number)s is now %(grade)s") % {
+            "number": complaint.number, "grade": grade.name}, note)
     return complaint
 
 
@@ -443,15 +472,15 @@ def complaint_assign_check(*, actor, assignee) -> None:
 
 
 @transaction.atomic
-def complaint_assign(*, complaint: Complaint, assignee, actor) -> Complaint:
-    """The one writer of a complaint's assignee (the "assign to me" button and the details form):
-    checks ``complaint_assign_check`` and records the assignment in the timeline."""
+def complaint_assign(*, complaint: Complaint, assignee, actor, note: str = "") -> Complaint:
+    """The one writer of a complaint's assignee (take / hand back in complaints.casework, the details
+    form): checks ``complaint_assign_check`` and records the assignment in the timeline."""
     complaint = _lock(complaint)
     complaint_assign_check(actor=actor, assignee=assignee)
     complaint.assignee = assignee
     complaint.save(update_fields=["assignee", "updated_at"])
     _timeline(complaint, TimelineEntry.Kind.ASSIGNMENT, actor=actor,
-              note=str(assignee) if assignee else _("Unassigned"))
+              note=note or (str(assignee) if assignee else _("Unassigned")))
     return complaint
 
 
@@ -645,6 +674,37 @@ def remedy_reject(*, remedy: Remedy, actor, note: str = "") -> Remedy:
     return remedy
 
 
+@transaction.atomic
+def remedy_approve(*, remedy: Remedy, actor, note: str = "") -> Remedy:
+    """Approve one remedy awaiting approval. The approver answers for the complaint: the money value
+    of its remedies already approved or carried out plus this one must be within the approver's
+    authority (five small remedies pass no more easily than one large one). The complaint's status
+    is unchanged; with nothing left awaiting approval it can be resolved."""
+    complaint = _lock(remedy.complaint)  # the complaint first, then its remedy: the transition's lock order
+    remedy = Remedy.objects.select_for_update().get(pk=remedy.pk, complaint=complaint)
+    if not _user_has(actor, "complaints.approve_remedy"):
+        raise NotAllowed(_("You are not allowed to decide on remedies."))
+    if remedy.status != Remedy.Status.PROPOSED or not complaint.is_open:
+        raise ComplaintError(_("Only a remedy awaiting approval can be approved."))
+    if remedy.kind in Remedy.MONEY_LIKE:
+        approved = complaint.remedies.filter(kind__in=Remedy.MONEY_LIKE, status__in=(
+            Remedy.Status.APPROVED, Remedy.Status.CARRIED_OUT)).only("kind", "amount", "points")
+        limit = approval_limit_of(actor)
+        within, total = rules.complaint_total_within_authority(
+            committed=[_remedy_value(r) for r in approved], new=_remedy_value(remedy), limit=limit)
+        if not within:
+            raise NotAllowed(
+                _("Your approval limit is ¥%(limit)s; with this one the complaint's approved remedies total "
+                  "¥%(total)s and need a role with a higher authority.") % {"limit": limit, "total": total},
+                code="over_authority")
+    remedy.status, remedy.approved_by, remedy.approved_at = Remedy.Status.APPROVED, actor, timezone.now()
+    remedy.save(update_fields=["status", "approved_by", "approved_at"])
+    _timeline(complaint, TimelineEntry.Kind.REMEDY, actor=actor,
+              note=_("%(remedy)s ¥%(value)s approved. %(note)s") % {
+                  "remedy": remedy.get_kind_display(), "value": _remedy_value(remedy), "note": note})
+    return remedy
+
+
 def _carry_out_remedies(complaint: Complaint, *, actor) -> None:
     """Carry out the approved remedies: coupons and points through Loyalty (idempotent by key),
     actions on the driver recorded on the driver, compensation recorded for payment."""
@@ -774,8 +834,7 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
         whens_grade = [When(grade_id=g, then=n.pk) for g, n in next_grade.items() if n]
         if stage == "escalated" and whens_grade:
             update["grade_id"] = Case(*whens_grade, default=F("grade_id"), output_field=BigIntegerField())
-            update["owner_role"] = Case(*[When(grade_id=g, then=Value(n.owner_role)) for g, n in next_grade.items()
-                                          if n], default=F("owner_role"), output_field=CharField())
+            update.update(_escalation_role_updates(next_grade))
         while True:
             with transaction.atomic():
                 job_lock("complaints.process_deadlines")  # one run at a time: no row is handled twice
@@ -807,6 +866,17 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
     return counts
 
 
+def _escalation_role_updates(next_grade: dict[int, Grade | None]) -> dict:
+    """The owner and informed role of the grade above, routed by (grade, category), as CASEs for the
+    deadline job's one UPDATE."""
+    routes = routing.escalation_routes(next_grade)
+    return {
+        field: Case(*[When(grade_id=g, category_id=c, then=Value(pair[index])) for (g, c), pair in routes.items()],
+                    default=F(field), output_field=CharField())
+        for index, field in enumerate(("owner_role", "informed_role"))
+    }
+
+
 def _stage_note(stage: str, new_grade: Grade | None) -> str:
     if stage == "acknowledge_overdue":
         return _("Not acknowledged in time.")
@@ -829,5 +899,6 @@ def _notify_role(role: str, subject: str, body: str) -> None:
 __all__ = [
     "ComplaintError", "NotAllowed", "approval_limit_of", "attachment_add", "complaint_add_note",
     "complaint_remedies_total", "complaint_assign", "complaint_create", "complaint_set_grade",
-    "complaint_transition", "compute_deadlines", "deadlines_process", "remedy_propose", "remedy_reject",
+    "complaint_transition", "compute_deadlines", "deadlines_process", "remedy_approve", "remedy_propose",
+    "remedy_reject",
 ]

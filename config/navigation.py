@@ -62,6 +62,8 @@ STAFF_NAVIGATION = [
         {"model": "customers.platformapikey"},
         {"model": "complaints.grade"},
         {"model": "complaints.category"},
+        {"model": "complaints.routingrule"},
+        {"model": "complaints.macro"},
         {"model": "care.occasion"},
         {"model": "customers.tag"},
         {"model": "customers.serviceneed"},

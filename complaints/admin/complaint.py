@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,11 +15,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from complaints import selectors, services
-from complaints.admin import views
+from complaints import casework, selectors, services
+from complaints.admin import views, work
+from complaints.admin.filters import MineFilter, OverdueFilter
 from complaints.errors import ComplaintError
 from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
 from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
+from complaints.selectors import next_deadline
+from core.http import redirect_next
 from customers.admin.privacy import PersonalDataAdminMixin
 
 S = Complaint.Status
@@ -39,48 +41,6 @@ def countdown(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
     text = (gettext("%(d)s d %(h)s h") % {"d": days, "h": hours} if days
             else gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes})
     return gettext("%(t)s left") % {"t": text} if delta.total_seconds() >= 0 else gettext("overdue %(t)s") % {"t": text}
-
-
-def next_deadline(complaint: Complaint) -> tuple[str, dt.datetime | None]:
-    if not complaint.is_open:
-        return "", None
-    if complaint.acknowledged_at is None:
-        return gettext("acknowledge"), complaint.acknowledge_due_at
-    if complaint.status == S.AWAITING_CUSTOMER:
-        return gettext("close"), complaint.close_due_at
-    if complaint.resolved_at is None:
-        return gettext("resolve"), complaint.resolve_due_at
-    return gettext("close"), complaint.close_due_at
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("deadlines")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("open", _("Open"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(selectors.overdue_q())
-        if self.value() == "open":
-            return queryset.filter(status__in=Complaint.OPEN_STATUSES)
-        return queryset
-
-
-class MineFilter(admin.SimpleListFilter):
-    title = _("assignee")
-    parameter_name = "mine"
-
-    def lookups(self, request, model_admin):
-        return [("me", _("Assigned to me")), ("role", _("My roles' queue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "me":
-            return queryset.filter(assignee=request.user)
-        if self.value() == "role":
-            return queryset.filter(owner_role__in=request.user.groups.values_list("name", flat=True))
-        return queryset
 
 
 class TimelineInline(admin.TabularInline):
@@ -123,8 +83,11 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(Complaint)
 class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
-    list_display = ("number", "received_at", "grade", "status_badge", "category", "channel", "complainant",
-                    "driver", "assignee", "deadline", "overdue_flag")
+    # The countdown first: at 1440 px it must not sit off-screen.
+    list_display = ("deadline", "overdue_flag", "number", "received_at", "grade", "status_badge", "category",
+                    "channel", "complainant", "driver", "owner_role", "assignee")
+    list_display_links = ("number",)
+    actions = [work.merge_duplicates]
     list_filter = (OverdueFilter, MineFilter, "status", "grade", "channel", "category", "owner_role",
                    "responsibility", "platform")
     list_select_related = ("grade", "category", "customer", "driver", "assignee")
@@ -147,7 +110,13 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     def complainant(self, obj):
         return obj.complainant_display
 
-    @admin.display(description=_("next deadline"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(next_due=selectors.next_due_expression())
+
+    def has_merge_permission(self, request):
+        return request.user.has_perm("complaints.merge_complaint")
+
+    @admin.display(description=_("next deadline"), ordering="next_due")
     def deadline(self, obj):
         label, due = next_deadline(obj)
         if due is None:
@@ -167,9 +136,11 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             kwargs["form"] = IntakeForm
             form = super().get_form(request, obj, change=change, **kwargs)
 
+            customer = self._prefill_customer(request)
+
             class RequestIntakeForm(form):
                 def __init__(self, *args, **kw):
-                    super().__init__(*args, user=request.user, **kw)
+                    super().__init__(*args, user=request.user, customer=customer, **kw)
 
             return RequestIntakeForm
         kwargs["form"] = DetailsForm
@@ -179,6 +150,22 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             user = request.user
 
         return RequestDetailsForm
+
+    def _prefill_customer(self, request):
+        """``?customer=<id>`` (the customer page's "register a complaint"): that customer, when the user
+        may see customers; the form then offers only the customer's recent orders."""
+        from customers.models import Customer
+
+        raw = request.GET.get("customer", "")
+        if not raw.isdigit() or not request.user.has_perm("customers.view_customer"):
+            return None
+        return Customer.objects.filter(pk=int(raw)).first()
+
+    def get_autocomplete_fields(self, request):
+        fields = super().get_autocomplete_fields(request)
+        if self._prefill_customer(request) is not None:
+            return tuple(f for f in fields if f != "order")  # a short list of the customer's orders instead
+        return fields
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -269,17 +256,34 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     # --- the page's workflow panel ---
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
-            targets = Complaint.TRANSITIONS.get(obj.status, ())
-            context.update({
-                "transitions": [(t, S(t).label) for t in targets],
-                "remedy_form": RemedyForm(prefix="remedy"),
-                "grade_form": GradeForm(prefix="grade", initial={"grade": obj.grade_id}),
-                "approval_limit": services.approval_limit_of(request.user),
-                "pending_remedies": obj.remedies.filter(status=Remedy.Status.PROPOSED).exists(),
-                "next_deadline": next_deadline(obj),
-                "overdue": obj.overdue_deadline_labels(),
-            })
+            context.update(self._work_context(request, obj))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def _work_context(self, request, obj):
+        """Only what this user may do now: each button's permission and precondition checked here,
+        and again by the service it posts to."""
+        user = request.user
+        pending = list(obj.remedies.filter(status=Remedy.Status.PROPOSED))
+        macros = [(m, casework.macro_fill(macro=m, complaint=obj)) for m in casework.macros_for(obj)]
+        return {
+            "transitions": [(t, S(t).label) for t in selectors.complaint_transitions_for(
+                obj, user, pending_remedies=bool(pending))],
+            "can_work": obj.is_open and user.has_perm("complaints.transition_complaint"),
+            "can_grade": obj.is_open and user.has_perm("complaints.raise_grade"),
+            "can_take": casework.may_take(obj, user),
+            "can_hand_back": obj.is_open and obj.assignee_id == user.pk,
+            "can_note": user.has_perm("complaints.add_timelineentry"),
+            "can_decide": user.has_perm("complaints.approve_remedy"),
+            "remedy_form": RemedyForm(prefix="remedy"),
+            "grade_form": GradeForm(prefix="grade", initial={"grade": obj.grade_id}),
+            "note_form": work.NoteForm(complaint=obj),
+            "macros": macros,
+            "approval_limit": services.approval_limit_of(user),
+            "pending_remedies": pending,
+            "duplicates": list(obj.duplicates.order_by("pk")),
+            "next_deadline": next_deadline(obj),
+            "overdue": obj.overdue_deadline_labels(),
+        }
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -289,8 +293,14 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                  name="complaints_complaint_transition"),
             path("<int:pk>/grade/", wrap(require_POST(self.grade_view)), name="complaints_complaint_grade"),
             path("<int:pk>/remedy/", wrap(require_POST(self.remedy_view)), name="complaints_complaint_remedy"),
-            path("<int:pk>/assign-me/", wrap(require_POST(self.assign_me_view)),
-                 name="complaints_complaint_assign_me"),
+            path("<int:pk>/take/", wrap(require_POST(work.take_view)), name="complaints_complaint_take"),
+            # The former "assign to me" address takes the complaint too (with the routing's check).
+            path("<int:pk>/assign-me/", wrap(require_POST(work.take_view)), name="complaints_complaint_assign_me"),
+            path("<int:pk>/hand-back/", wrap(require_POST(work.hand_back_view)),
+                 name="complaints_complaint_hand_back"),
+            path("<int:pk>/note/", wrap(require_POST(work.note_view)), name="complaints_complaint_note"),
+            path("<int:pk>/remedy/<int:remedy_id>/<str:decision>/",
+                 wrap(require_POST(work.remedy_decide_view)), name="complaints_complaint_remedy_decision"),
             path("queue/", wrap(self.queue_view), name="complaints_complaint_queue"),
             path("analysis/", wrap(views.analysis_view), name="complaints_complaint_analysis"),
             path("analysis/export/", wrap(views.analysis_export), name="complaints_complaint_analysis_export"),
@@ -299,13 +309,13 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _back(self, pk):
-        return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[pk]))
+    def _back(self, pk, request):
+        return redirect_next(request, reverse("admin:complaints_complaint_change", args=[pk]))
 
     def transition_view(self, request, pk):
         """The workflow buttons: saves nothing but the move (and the investigation fields sent with it)."""
         if request.method != "POST":
-            return self._back(pk)
+            return self._back(pk, request)
         complaint = get_object_or_404(Complaint, pk=pk)
         target = request.POST.get("to_status", "")
         fields = {}
@@ -325,7 +335,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         else:
             messages.success(request, gettext("%(number)s is now “%(status)s”.") % {
                 "number": complaint.number, "status": S(target).label})
-        return self._back(pk)
+        return self._back(pk, request)
 
     def grade_view(self, request, pk):
         complaint = get_object_or_404(Complaint, pk=pk)
@@ -340,7 +350,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 messages.success(request, gettext("Grade changed."))
         elif request.method == "POST":
             messages.error(request, gettext("Choose a grade."))
-        return self._back(pk)
+        return self._back(pk, request)
 
     def remedy_view(self, request, pk):
         complaint = get_object_or_404(Complaint, pk=pk)
@@ -366,16 +376,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                         "status": remedy.get_status_display()})
         elif request.method == "POST":
             messages.error(request, "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
-        return self._back(pk)
-
-    def assign_me_view(self, request, pk):
-        complaint = get_object_or_404(Complaint, pk=pk)
-        if request.method == "POST":
-            try:
-                services.complaint_assign(complaint=complaint, assignee=request.user, actor=request.user)
-            except ComplaintError as exc:
-                messages.error(request, exc.message)
-        return self._back(pk)
+        return self._back(pk, request)
 
     def queue_view(self, request):
         """The supervisor queue: every overdue open complaint, highest grade first."""

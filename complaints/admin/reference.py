@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from complaints.models import Category, DriverAction, DriverScoreDeduction, Grade
+from complaints.models import Category, DriverAction, DriverScoreDeduction, Grade, Macro, RoutingRule
 
 
 @admin.register(Grade)
@@ -54,3 +54,25 @@ class DriverScoreDeductionAdmin(ReadOnly):
     list_filter = ("year",)
     list_select_related = ("driver", "complaint")
     search_fields = ("driver__name", "=driver__employee_no", "=complaint__number")
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    """系统设置: which role owns complaints of a category and/or grade (the most specific rule wins;
+    no rule: the grade's owner role)."""
+
+    list_display = ("id", "category", "grade", "role", "informed_role", "is_active")
+    list_editable = ("role", "informed_role", "is_active")
+    list_filter = ("role", "is_active")
+    list_select_related = ("category", "grade")
+
+
+@admin.register(Macro)
+class MacroAdmin(admin.ModelAdmin):
+    """系统设置: canned replies for notes and messages to the customer."""
+
+    list_display = ("name", "category", "position", "is_active")
+    list_editable = ("position", "is_active")
+    list_filter = ("category", "is_active")
+    list_select_related = ("category",)
+    search_fields = ("name", "text")

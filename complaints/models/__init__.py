@@ -1,8 +1,9 @@
 from complaints.models.complaint import Attachment, Complaint, ComplaintCounter, TimelineEntry
 from complaints.models.reference import Category, Channel, Grade, Responsibility
 from complaints.models.remedies import DriverAction, DriverScoreDeduction, Remedy
+from complaints.models.routing import Macro, RoutingRule
 
 __all__ = [
     "Attachment", "Category", "Channel", "Complaint", "ComplaintCounter", "DriverAction", "DriverScoreDeduction",
-    "Grade", "Remedy", "Responsibility", "TimelineEntry",
+    "Grade", "Macro", "Remedy", "RoutingRule", "Responsibility", "TimelineEntry",
 ]

@@ -22,6 +22,7 @@ class Complaint(models.Model):
         FOLLOW_UP = "follow_up", _("Follow-up")
         CLOSED = "closed", _("Closed")
         NOT_UPHELD = "not_upheld", _("Not upheld")
+        DUPLICATE = "duplicate", _("Closed as duplicate")
 
     class FollowUpAnswer(models.TextChoices):
         """The customer's answer to the follow-up. "No answer" (closed automatically after the
@@ -44,11 +45,20 @@ class Complaint(models.Model):
         S.FOLLOW_UP: (S.CLOSED, S.INVESTIGATING),  # back to investigating: the customer is not satisfied
         S.CLOSED: (),
         S.NOT_UPHELD: (),
+        S.DUPLICATE: (),
     }
+    # Every open complaint may be closed as a duplicate, but only by a merge (complaints.casework),
+    # never by a workflow button: the move needs the surviving complaint.
+    for _open in (S.RECEIVED, S.ACKNOWLEDGED, S.INVESTIGATING, S.AWAITING_CUSTOMER, S.RESOLUTION_PROPOSED,
+                  S.APPROVED, S.RESOLVED, S.FOLLOW_UP):
+        TRANSITIONS[_open] = (*TRANSITIONS[_open], S.DUPLICATE)
+    del _open
+    MERGE_ONLY = (S.DUPLICATE,)
     # The permission an actor needs for a move into a status (default: change_complaint).
     TRANSITION_PERMISSIONS = {
         S.NOT_UPHELD: "complaints.mark_not_upheld",
         S.APPROVED: "complaints.approve_remedy",
+        S.DUPLICATE: "complaints.merge_complaint",
     }
     # Moves that need a note (the reason), keyed by target status.
     NOTE_REQUIRED = (S.NOT_UPHELD, S.AWAITING_CUSTOMER)
@@ -57,7 +67,7 @@ class Complaint(models.Model):
     # Before a resolution: the resolve clock runs (except while awaiting the customer).
     UNRESOLVED_STATUSES = (S.RECEIVED, S.ACKNOWLEDGED, S.INVESTIGATING, S.AWAITING_CUSTOMER,
                            S.RESOLUTION_PROPOSED, S.APPROVED)
-    TERMINAL_STATUSES = (S.CLOSED, S.NOT_UPHELD)
+    TERMINAL_STATUSES = (S.CLOSED, S.NOT_UPHELD, S.DUPLICATE)
 
     number = models.CharField(_("number"), max_length=16, unique=True, editable=False)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -87,6 +97,11 @@ class Complaint(models.Model):
     min_grade = models.ForeignKey(Grade, verbose_name=_("minimum grade (rules)"), on_delete=models.PROTECT,
                                   related_name="+", db_index=False)
     owner_role = models.CharField(_("owner role"), max_length=20, choices=ROLE_CHOICES)
+    # Routing (complaints.routing): a role told of the complaint besides its owner (e.g. a crisis: the
+    # supervisor), and the surviving complaint when this one was merged into it as a duplicate.
+    informed_role = models.CharField(_("informed role"), max_length=20, choices=ROLE_CHOICES, blank=True)
+    duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="duplicates")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="assigned_complaints")
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True,
@@ -136,6 +151,7 @@ class Complaint(models.Model):
             ("mark_not_upheld", _("Can close complaints as not upheld")),
             ("raise_grade", _("Can raise a complaint's grade")),
             ("view_analysis", _("Can read the complaint analysis")),
+            ("merge_complaint", _("Can merge duplicate complaints")),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(customer__isnull=True, complainant_mobile=""),

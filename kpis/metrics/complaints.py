@@ -25,7 +25,8 @@ def available() -> bool:
 
 
 def _received_in(period: Period) -> Q:
-    return Q(received_at__gte=period.start, received_at__lt=period.end)
+    # A complaint merged into another as its duplicate is not a complaint of its own.
+    return Q(received_at__gte=period.start, received_at__lt=period.end) & ~Q(status="duplicate")
 
 
 def _deadline_aggregates(as_of: dt.datetime) -> dict:

@@ -18,6 +18,12 @@ def ensure_reference_rows() -> None:
 
         seed = importlib.import_module("complaints.migrations.0002_seed_grades_categories").seed
         seed(apps, None)
+    from complaints.models import RoutingRule
+
+    if not RoutingRule.objects.exists():
+        from django.apps import apps
+
+        importlib.import_module("complaints.migrations.0009_seed_routing_rules_macros").seed(apps, None)
 
 
 def grade(code: str) -> Grade:

@@ -10,7 +10,7 @@ from complaints.models import Complaint, TimelineEntry
 from complaints.selectors import complaints_overdue
 from complaints.services import complaint_transition, deadlines_process
 from core.roles import Role
-from tests.complaints.factories import make_complaint
+from tests.complaints.factories import category, make_complaint
 from tests.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,8 @@ def days_ago(days):
 
 
 def test_unacknowledged_complaint_is_flagged_once_and_the_owner_told(agent):
-    complaint = make_complaint(actor=agent, received_at=days_ago(1.5))
+    # "other" has no routing rule: the grade's owner role (the agent's) owns it.
+    complaint = make_complaint(actor=agent, received_at=days_ago(1.5), category=category("other"))
     first = deadlines_process()
     second = deadlines_process()
     assert first["acknowledge_overdue"] == 1 and second["acknowledge_overdue"] == 0
@@ -39,7 +40,7 @@ def test_unacknowledged_complaint_is_flagged_once_and_the_owner_told(agent):
 
 def test_unresolved_after_three_days_escalates_one_grade_once(agent):
     supervisor = StaffFactory(role=Role.CS_SUPERVISOR)
-    complaint = make_complaint(actor=agent, received_at=days_ago(4))
+    complaint = make_complaint(actor=agent, received_at=days_ago(4), category=category("other"))
     complaint_transition(complaint=complaint, to_status=S.ACKNOWLEDGED, actor=agent)
     mail.outbox.clear()
     assert deadlines_process()["escalated"] == 1

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_has_every_grade_in_every_status_and_some_overdue():
-    for role in (Role.CS_AGENT, Role.CS_SUPERVISOR, Role.GENERAL_MANAGER):
+    for role in (Role.CS_AGENT, Role.AFTER_SALES, Role.CS_SUPERVISOR, Role.OPERATIONS_MANAGER, Role.GENERAL_MANAGER):
         StaffFactory(role=role)
     for days in range(1, 200, 10):
         booked = timezone.now() - dt.timedelta(days=days, hours=2)
@@ -31,3 +31,9 @@ def test_demo_has_every_grade_in_every_status_and_some_overdue():
         assert len(statuses) >= 8, (grade.code, statuses)
     assert set(Complaint.objects.values_list("status", flat=True)) == set(Complaint.Status.values)
     assert complaints_overdue().exists()
+    # the routing sends open work to every role that handles complaints, after-sales included
+    open_roles = set(Complaint.objects.filter(status__in=Complaint.OPEN_STATUSES).values_list("owner_role", flat=True))
+    assert {Role.CS_AGENT, Role.AFTER_SALES, Role.CS_SUPERVISOR, Role.OPERATIONS_MANAGER,
+            Role.GENERAL_MANAGER} <= open_roles
+    assert Complaint.objects.filter(owner_role=Role.AFTER_SALES, assignee__groups__name=Role.AFTER_SALES).exists()
+    assert Complaint.objects.filter(status=Complaint.Status.DUPLICATE, duplicate_of__isnull=False).exists()

@@ -68,6 +68,7 @@ def _urls_for(name: str, route: str, w) -> list[str]:
         "customers_customer_merge": [c, w["other"].pk],
         "customers_customer_reveal": [c, "mobile"],
         "complaints_driver_history": [w["driver"].pk],
+        "complaints_complaint_remedy_decision": [w["complaint"].pk, 1, "approve"],
         "auth_user_password_change": [w["superuser"].pk],
     }.get(name)
     if args is None:
@@ -180,7 +181,9 @@ def test_every_state_changing_page_answers_405_to_a_get(world):
     urls = [reverse("admin:customers_customer_single_action", args=[c, action])
             for action in ("take_ownership", "profile_checked")]
     urls += [reverse(f"admin:complaints_complaint_{name}", args=[complaint])
-             for name in ("transition", "grade", "remedy", "assign_me")]
+             for name in ("transition", "grade", "remedy", "assign_me", "take", "hand_back", "note")]
+    urls += [reverse("admin:complaints_complaint_remedy_decision", args=[complaint, 1, decision])
+             for decision in ("approve", "reject")]
     urls += [reverse("admin:customers_customer_callback_outcome", args=[world["callback"].pk])]
     urls += [reverse(f"admin:customers_{model}_decide", args=[1, "approve"])
              for model in ("handover", "deletionrequest", "keyfieldchange")]

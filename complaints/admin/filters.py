@@ -1,0 +1,37 @@
+"""The complaint list's own filters: deadlines, and mine / my roles' queue."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from complaints import selectors
+from complaints.models import Complaint
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("deadlines")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("open", _("Open"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(selectors.overdue_q())
+        if self.value() == "open":
+            return queryset.filter(status__in=Complaint.OPEN_STATUSES)
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("assignee")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Assigned to me")), ("role", _("My roles' queue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "role":
+            return queryset.filter(owner_role__in=request.user.groups.values_list("name", flat=True))
+        return queryset
