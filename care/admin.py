@@ -16,8 +16,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from care import selectors, services
+from care.admin_sms import send_template_view
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
@@ -161,6 +163,8 @@ class MessageAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [path("summary/", self.admin_site.admin_view(self.summary_view), name="care_message_summary"),
+                path("send/<int:customer_id>/", self.admin_site.admin_view(require_POST(send_template_view)),
+                     name="care_message_send"),
                 *super().get_urls()]
 
     def summary_view(self, request):

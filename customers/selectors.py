@@ -174,6 +174,13 @@ def callbacks_due(*, agent, on: dt.date | None = None) -> QuerySet:
     )
 
 
+def callbacks_due_counts(*, agent, on: dt.date | None = None) -> dict[str, int]:
+    """How many of ``callbacks_due`` there are, and how many of them are overdue (one query)."""
+    on = on or timezone.localdate()
+    return ContactLog.objects.filter(agent=agent, status=ContactLog.Status.SCHEDULED, due_on__lte=on).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=on)))
+
+
 def customers_owned_by(user) -> QuerySet:
     return customer_list(base=Customer.objects.filter(owner=user))
 
