@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -14,22 +13,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.http import redirect_next
+from core.paging import CountedPaginator, page_links
 from customers import privacy, selectors, services
 from customers.errors import CustomerError
 from customers.forms import CallbackOutcomeForm
 from customers.models import ContactLog
-
-
-class CountedPaginator(Paginator):
-    """A paginator told the count (already taken with the overdue count in one query)."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @property
-    def count(self):
-        return self.known_count
 
 
 def callback_rows(page, *, user, today, path) -> list[dict]:
@@ -75,20 +63,8 @@ class CallbackListMixin:
         return self._page(request, "admin/customers/customer/callbacks.html", {
             "title": gettext("My callbacks due today"), "rows": rows, "agent": agent, "today": today,
             "page_obj": page, "counts": {**counts, "today": counts["total"] - counts["overdue"]},
-            "page_links": self._page_links(request, page),
+            "page_links": page_links(request, page),
         })
-
-    @staticmethod
-    def _page_links(request, page) -> list[tuple[int, str]]:
-        params = request.GET.copy()
-        links = []
-        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
-            if number == page.paginator.ELLIPSIS:
-                links.append((None, ""))
-                continue
-            params["p"] = number
-            links.append((number, f"?{params.urlencode()}"))
-        return links
 
     def callback_outcome_view(self, request, contact_id):
         contact = get_object_or_404(ContactLog, pk=contact_id)
