@@ -256,7 +256,7 @@ class ContactRecordForm(forms.Form):
     """The customer page's inline "record a contact": how (kind) and a summary; the purpose has a
     default so the usual call is two fields and one click to save."""
 
-    channel = forms.ChoiceField(label=_("kind"), choices=ContactLog.Channel.choices,
+    channel = forms.ChoiceField(label=_("contact by"), choices=ContactLog.Channel.choices,
                                 initial=ContactLog.Channel.PHONE_IN, widget=forms.RadioSelect)
     purpose = forms.ChoiceField(label=_("purpose"), choices=ContactLog.Purpose.choices,
                                 initial=ContactLog.Purpose.INQUIRY)
