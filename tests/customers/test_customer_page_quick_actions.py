@@ -156,3 +156,20 @@ def _label(text):
     from django.utils.translation import gettext
 
     return gettext(text)
+
+
+def test_a_callback_made_today_is_above_an_older_contact_although_scheduled_earlier(agent_client, agent):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from customers.services import callback_outcome_record, callback_schedule
+
+    customer = CustomerFactory(owner=agent)
+    callback = callback_schedule(customer=customer, agent=agent, due_on=timezone.localdate(), notes="季度回访")
+    ContactLogFactory(customer=customer, notes="昨天的来电", happened_at=timezone.now() - dt.timedelta(days=1))
+    callback_outcome_record(contact=callback, actor=agent, outcome="reached")
+
+    contacts = agent_client.get(page_url(customer)).context["contacts"]
+
+    assert [c.notes for c in contacts] == ["季度回访", "昨天的来电"]
