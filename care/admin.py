@@ -7,20 +7,25 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from care import selectors, services
+from care.admin_sms import send_template_view
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from core.http import redirect_next
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
@@ -161,6 +166,8 @@ class MessageAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [path("summary/", self.admin_site.admin_view(self.summary_view), name="care_message_summary"),
+                path("send/<int:customer_id>/", self.admin_site.admin_view(require_POST(send_template_view)),
+                     name="care_message_send"),
                 *super().get_urls()]
 
     def summary_view(self, request):
@@ -225,10 +232,13 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open (due today or overdue)")), ("upcoming", _("Upcoming")), ("done", _("Recorded"))]
+        return [("open", _("Open (due today or overdue)")), ("overdue", _("Overdue")), ("upcoming", _("Upcoming")),
+                ("done", _("Recorded"))]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.filter(status=ContactLog.Status.SCHEDULED, due_on__lt=today)
         if self.value() == "open":
             return queryset.filter(status=ContactLog.Status.SCHEDULED, due_on__lte=today)
         if self.value() == "upcoming":
@@ -289,11 +299,29 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("record"))
-    def record_link(self, obj):
+    def record_link(self, obj):  # (get_list_display swaps in one that knows the list's page)
         if obj.status != ContactLog.Status.SCHEDULED:
             return "—"
         return format_html('<a class="button" href="{}">{}</a>',
                            reverse("admin:care_callback_record", args=[obj.pk]), _("Record outcome"))
+
+    @property
+    def list_per_page(self):
+        return settings.WORK_LIST_PER_PAGE
+
+    def get_list_display(self, request):
+        # The record link carries the list's page and filters, so saving an outcome comes back to them.
+        back = request.get_full_path()
+
+        @admin.display(description=_("record"))
+        def record_link(obj):
+            if obj.status != ContactLog.Status.SCHEDULED:
+                return "—"
+            url = reverse("admin:care_callback_record", args=[obj.pk])
+            return format_html('<a class="button" href="{}?{}">{}</a>', url,
+                               urlencode({"next": f"{back}#result_list"}), _("Record outcome"))
+
+        return [record_link if name == "record_link" else name for name in super().get_list_display(request)]
 
     @admin.action(description=_("Take the selected callbacks from the team queue"), permissions=["record"])
     def take(self, request, queryset):
@@ -328,7 +356,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 self.message_user(request, _("Callback recorded."), messages.SUCCESS)
-                return redirect("admin:care_callback_changelist")
+                return redirect_next(request, reverse("admin:care_callback_changelist"))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "contact": contact,
                    "form": form, "title": _("Record callback: %(customer)s") % {"customer": contact.customer}}
         return TemplateResponse(request, "admin/care/callback_record.html", context)

@@ -18,3 +18,6 @@ class CareConfig(AppConfig):
         customer_hooks.register_anonymise_handler(hooks.scrub_messages_on_anonymise)
         customer_hooks.register_customer_panel(hooks.customer_care_panel)
         customer_hooks.register_callback_outcome_handler(hooks.review_from_callback)
+        from care.admin_sms import sms_quick_action
+
+        customer_hooks.register_customer_action(sms_quick_action)

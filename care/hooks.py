@@ -33,12 +33,16 @@ def scrub_messages_on_anonymise(*, customer) -> None:
 def customer_care_panel(customer, request):
     """The care section of the customer page: the latest care messages (callbacks are already on
     the page, from the contact log)."""
+    from care.admin_sms import SMS_ANCHOR, sms_panel_context
+
     if not request.user.has_perm("care.view_message"):
         return None
     return {
         "title": _("Customer care"),
         "template": "admin/care/customer_panel.html",
+        "anchor": SMS_ANCHOR,
         "context": {
+            **sms_panel_context(customer, request),
             "care_messages": list(Message.objects.filter(customer=customer).select_related("occasion")
                                   .order_by("-created_at")[:10]),
             "outbox_url": f"{reverse('admin:care_message_changelist')}?customer__id__exact={customer.pk}",

@@ -147,6 +147,32 @@ class OccasionTemplate(models.Model):
                 "valid_days": self.coupon_valid_days}
 
 
+class MessageTemplate(models.Model):
+    """A ready-made message an agent sends one customer from the customer page ("we could not reach
+    you", "your lost item was found"). Separate from ``OccasionTemplate``, which belongs to an occasion
+    and a tier and is sent in bulk as a greeting. Django template syntax with ``{{ name }}``,
+    ``{{ tier }}`` and ``{{ company }}``. ``marketing`` templates are only sent to customers who gave
+    marketing consent; service ones to every customer, always outside the quiet hours."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    body = models.TextField(_("message"), max_length=500, validators=[validate_template_text])
+    marketing = models.BooleanField(
+        _("marketing"), default=False,
+        help_text=_("Offers and promotions: sent only to customers with marketing consent."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Message(models.Model):
     """The outbox: one message to one customer on one channel. At most one per customer, occasion and
     year (database constraint): running a greeting job twice, late or after a crash sends nothing
@@ -188,7 +214,8 @@ class Message(models.Model):
         verbose_name = _("care message")
         verbose_name_plural = _("care messages (outbox)")
         ordering = ["-id"]
-        permissions = [("resend_message", _("Can resend failed or skipped care messages"))]
+        permissions = [("resend_message", _("Can resend failed or skipped care messages")),
+                       ("send_message", _("Can send a customer a message from a template"))]
         constraints = [
             models.UniqueConstraint(fields=["customer", "occasion", "year"], condition=Q(occasion__isnull=False),
                                     name="care_one_message_per_occasion_year"),

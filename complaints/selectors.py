@@ -43,9 +43,23 @@ def overdue_q(now: dt.datetime | None = None) -> Q:
     )
 
 
-def complaints_overdue(now: dt.datetime | None = None) -> QuerySet[Complaint]:
-    """The supervisor queue: overdue open complaints, highest grade and oldest deadline first."""
-    return complaint_list().filter(overdue_q(now)).order_by("-grade__rank", "resolve_due_at")
+def missed_since() -> Case:
+    """The first deadline a complaint missed (or will miss): acknowledge while not acknowledged, else
+    resolve while not resolved, else close — the order in which the deadlines fall."""
+    return Case(
+        When(acknowledged_at__isnull=True, then=F("acknowledge_due_at")),
+        When(resolved_at__isnull=True, then=F("resolve_due_at")),
+        default=F("close_due_at"),
+    )
+
+
+def complaints_overdue(now: dt.datetime | None = None, *, by_grade: bool = False) -> QuerySet[Complaint]:
+    """The supervisor queue: overdue open complaints by due time (the longest overdue first, then the
+    highest grade), or with ``by_grade`` highest grade first. Each row carries ``missed_since``."""
+    queryset = complaint_list().filter(overdue_q(now)).annotate(missed_since=missed_since())
+    if by_grade:
+        return queryset.order_by("-grade__rank", "missed_since", "pk")
+    return queryset.order_by("missed_since", "-grade__rank", "pk")
 
 
 def complaint_timeline(complaint: Complaint, *, public_only: bool = False) -> QuerySet[TimelineEntry]:

@@ -65,6 +65,7 @@ STAFF_NAVIGATION = [
         {"model": "complaints.routingrule"},
         {"model": "complaints.macro"},
         {"model": "care.occasion"},
+        {"model": "care.messagetemplate"},
         {"model": "customers.tag"},
         {"model": "customers.serviceneed"},
         {"model": "django_celery_beat.periodictask"},

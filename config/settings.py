@@ -424,6 +424,8 @@ CELERY_BEAT_SCHEDULE.update({
 CUSTOMER_SEARCH_MAX_MATCHES = env.int("CUSTOMER_SEARCH_MAX_MATCHES", default=500)  # rows a name search may return
 CUSTOMER_PAGE_ORDERS = env.int("CUSTOMER_PAGE_ORDERS", default=20)  # latest orders on the customer page
 CUSTOMER_PAGE_CONTACTS = env.int("CUSTOMER_PAGE_CONTACTS", default=20)  # contact-log rows on the customer page
+# Rows per page of the work lists (my callbacks due today; the care callbacks list): a backlog is paged.
+WORK_LIST_PER_PAGE = env.int("WORK_LIST_PER_PAGE", default=50)
 # Classification (003): activity level from completed orders in a trailing window (high from this many,
 # medium from one, else low); a customer whose first completed order is more recent than CUSTOMER_NEW_DAYS
 # is new, one who ordered before that is returning.

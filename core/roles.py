@@ -109,7 +109,7 @@ ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["customers.view_full_mobile", "custom
 # --- Care ---
 # Agents see care messages and occasions and record callbacks from their list; supervisors also
 # resend failed messages; operations managers run care campaigns (occasions, templates).
-_CARE_AGENT = ["care.view_*", "care.record_callback"]
+_CARE_AGENT = ["care.view_*", "care.record_callback", "care.send_message"]
 ROLE_PERMISSIONS[Role.CS_AGENT] += _CARE_AGENT
 ROLE_PERMISSIONS[Role.AFTER_SALES] += _CARE_AGENT
 ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += [*_CARE_AGENT, "care.resend_message", "care.change_callback"]

@@ -251,3 +251,15 @@ class CallbackOutcomeForm(forms.Form):
     )
     notes = forms.CharField(label=_("notes"), required=False, max_length=500,
                             widget=forms.TextInput(attrs={"placeholder": _("notes"), "size": 18}))
+
+
+class ContactRecordForm(forms.Form):
+    """The customer page's inline "record a contact": how (kind) and a summary; the purpose has a
+    default so the usual call is two fields and one click to save."""
+
+    channel = forms.ChoiceField(label=_("contact by"), choices=ContactLog.Channel.choices,
+                                initial=ContactLog.Channel.PHONE_IN, widget=forms.RadioSelect)
+    purpose = forms.ChoiceField(label=_("purpose"), choices=ContactLog.Purpose.choices,
+                                initial=ContactLog.Purpose.INQUIRY)
+    notes = forms.CharField(label=_("summary"), max_length=2000,
+                            widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))

@@ -113,3 +113,32 @@ def register_keeps_owner_when_dormant(select: Callable) -> None:
 
 def keeps_owner_when_dormant() -> list[Callable]:
     return list(_keeps_owner_when_dormant)
+
+
+# --- the customer page's header and quick actions ----------------------------------------------
+_customer_badges: list[Callable] = []
+_customer_actions: list[Callable] = []
+
+
+def register_customer_badge(badge: Callable) -> None:
+    """``badge(customer, request) -> {"label": str, "value": str, "url": str | None, "alert": bool} | None``:
+    a short figure another app shows in the customer page's header (loyalty: the tier; complaints:
+    open complaints). Must cost one cheap query at most."""
+    if badge not in _customer_badges:
+        _customer_badges.append(badge)
+
+
+def customer_badges() -> list[Callable]:
+    return list(_customer_badges)
+
+
+def register_customer_action(action: Callable) -> None:
+    """``action(customer, request) -> {"label": str, "url": str} | None``: a link another app adds to
+    the customer page's quick actions (complaints: register a complaint for this customer). The
+    customers app appends ``next`` (the page) so the other app's page can bring the agent back."""
+    if action not in _customer_actions:
+        _customer_actions.append(action)
+
+
+def customer_actions() -> list[Callable]:
+    return list(_customer_actions)

@@ -6,6 +6,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers import privacy, rules
@@ -79,12 +80,14 @@ def customer_latest_orders(customer: Customer, *, limit: int | None = None) -> l
 
 
 def customer_contacts(customer: Customer, *, limit: int | None = None) -> list[ContactLog]:
+    """The customer's contact log, newest first by when the contact took place (a callback scheduled
+    last month and made today is today's), the row's creation for contacts without that time."""
     limit = limit or settings.CUSTOMER_PAGE_CONTACTS
     return list(
         ContactLog.objects.filter(customer=customer)
         .exclude(status=ContactLog.Status.SCHEDULED)
         .select_related("agent")
-        .order_by("-created_at")[:limit]
+        .order_by(Coalesce("happened_at", "created_at").desc(), "-pk")[:limit]
     )
 
 
@@ -172,6 +175,13 @@ def callbacks_due(*, agent, on: dt.date | None = None) -> QuerySet:
         .select_related("customer")
         .order_by("due_on", "pk")
     )
+
+
+def callbacks_due_counts(*, agent, on: dt.date | None = None) -> dict[str, int]:
+    """How many of ``callbacks_due`` there are, and how many of them are overdue (one query)."""
+    on = on or timezone.localdate()
+    return ContactLog.objects.filter(agent=agent, status=ContactLog.Status.SCHEDULED, due_on__lte=on).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=on)))
 
 
 def customers_owned_by(user) -> QuerySet:

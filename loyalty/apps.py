@@ -16,5 +16,6 @@ class LoyaltyConfig(AppConfig):
         hooks.register_order_handler(OrderEvent.Kind.CANCELLED, services.order_cancelled)
         hooks.register_merge_handler(services.customers_merged)
         hooks.register_customer_panel(panels.customer_loyalty_panel)
+        hooks.register_customer_badge(panels.customer_tier_badge)
         hooks.register_vip_check(selectors.is_vip)
         hooks.register_keeps_owner_when_dormant(selectors.customers_with_dedicated_agent)

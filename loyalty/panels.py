@@ -15,6 +15,12 @@ FIGURE_LABELS = {
 }
 
 
+def customer_tier_badge(customer, request) -> dict | None:
+    """The customer page's header: the tier (one query; not personal data, shown to whoever sees the page)."""
+    account = selectors.account_for(customer)
+    return {"label": _("tier"), "value": Tier(account.tier if account else Tier.NORMAL).label}
+
+
 def customer_loyalty_context(customer) -> dict:
     now = timezone.now()
     account = selectors.account_for(customer)

@@ -19,6 +19,7 @@ agent records it as reached with a satisfaction, the order gets a review (source
 has none.
 """
 
+from care.services.agent_messages import message_send_from_template, message_template_render  # noqa: F401
 from care.services.callbacks import (  # noqa: F401
     callback_schedule_after_complaint,
     callback_take,

@@ -4,8 +4,10 @@ remedy_propose, and show a refused move as a message."""
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +25,7 @@ from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
 from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
 from complaints.selectors import next_deadline
 from core.http import redirect_next
+from core.paging import page_links
 from customers.admin.privacy import PersonalDataAdminMixin
 
 S = Complaint.Status
@@ -379,13 +382,18 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         return self._back(pk, request)
 
     def queue_view(self, request):
-        """The supervisor queue: every overdue open complaint, highest grade first."""
+        """The supervisor queue: every overdue open complaint, the longest overdue first (or by grade
+        with ``?sort=grade``), counted and paged (WORK_LIST_PER_PAGE)."""
         if not request.user.has_perm("complaints.view_complaint"):
             raise PermissionDenied
-        queue = list(selectors.complaints_overdue()[:500])
         now = timezone.now()
+        by_grade = request.GET.get("sort") == "grade"
+        queryset = selectors.complaints_overdue(now, by_grade=by_grade)
+        paginator = Paginator(queryset, settings.WORK_LIST_PER_PAGE)
+        page = paginator.get_page(request.GET.get("p"))
         rows = [{"complaint": c, "missed": c.overdue_deadline_labels(now), "deadline": next_deadline(c),
-                 "countdown": countdown(next_deadline(c)[1], now)} for c in queue]
+                 "countdown": countdown(next_deadline(c)[1], now)} for c in page.object_list]
         context = {**self.admin_site.each_context(request), "title": gettext("Overdue complaints (supervisor queue)"),
-                   "rows": rows, "opts": self.model._meta, "grades": Grade.objects.all()}
+                   "rows": rows, "opts": self.model._meta, "grades": Grade.objects.all(), "page_obj": page,
+                   "page_links": page_links(request, page), "by_grade": by_grade, "now": now}
         return TemplateResponse(request, "admin/complaints/complaint/queue.html", context)

@@ -17,7 +17,6 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -27,12 +26,13 @@ from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
 from core.names import person_name
 from customers import hooks, privacy, rules, selectors, services
+from customers.admin.callbacks import CallbackListMixin
 from customers.admin.paging import LargeTablePaginator
 from customers.admin.privacy import PersonalDataAdminMixin
+from customers.admin.quick_actions import CustomerQuickActionsMixin
 from customers.errors import CustomerError, NotAllowed
 from customers.forms import (
     AssignOwnerForm,
-    CallbackOutcomeForm,
     CustomerAdminForm,
     DeletionRequestForm,
     HandoverStartForm,
@@ -41,7 +41,7 @@ from customers.forms import (
     RevealForm,
     ScheduleCallbackForm,
 )
-from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
+from customers.models import Customer, Place, SensitiveAccess, ServiceNeed, Tag
 from customers.resources import IMPORT_COLUMNS, CustomerImportResource
 from customers.services.customers import OWNER_ONLY_FIELDS
 
@@ -83,7 +83,8 @@ def render_panels(panels, obj, request) -> list[dict]:
             spec = panel(obj, request)
             if spec:
                 html = render_to_string(spec["template"], spec.get("context") or {}, request=request)
-                rendered.append({"title": spec["title"], "html": mark_safe(html)})  # noqa: S308
+                rendered.append({"title": spec["title"], "html": mark_safe(html),  # noqa: S308
+                                 "anchor": spec.get("anchor", "")})
         except Exception:
             log.exception("panel %r failed", panel)
             title = (spec or {}).get("title") or getattr(panel, "__name__", "panel")
@@ -166,7 +167,8 @@ class ServiceNeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, SimpleHistoryAdmin):
+class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAdminMixin, ImportTempFilesMixin,
+                    ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     inlines = [PlaceInline]
     change_list_template = "admin/customers/customer/change_list.html"
@@ -331,6 +333,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
             context.update(self.customer_page_context(request, obj))
+            context.update(self.quick_actions_context(request, obj))
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def customer_page_context(self, request, customer):
@@ -365,9 +368,6 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
     def get_urls(self):
         view = self.admin_site.admin_view
         extra = [
-            path("callbacks/", view(self.callbacks_view), name="customers_customer_callbacks"),
-            path("callbacks/<int:contact_id>/outcome/", view(require_POST(self.callback_outcome_view)),
-                 name="customers_customer_callback_outcome"),
             path("mine/", view(self.my_customers_view), name="customers_customer_mine"),
             path("<int:kept_id>/merge/<int:duplicate_id>/", view(self.merge_view), name="customers_customer_merge"),
             path("<int:object_id>/reveal/<str:field>/", view(self.reveal_view), name="customers_customer_reveal"),
@@ -446,41 +446,6 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
         func = actions[action][0]
         response = func(self, request, queryset)
         return response or HttpResponseRedirect(reverse("admin:customers_customer_change", args=[object_id]))
-
-    def callbacks_view(self, request):
-        """My callbacks due today (and overdue): record the outcome in a few clicks."""
-        user = request.user
-        agent = user
-        agent_id = request.GET.get("agent")
-        if agent_id and agent_id.isdigit() and user.has_perm("customers.manage_ownership"):
-            agent = get_object_or_404(get_user_model(), pk=int(agent_id))
-        due = list(selectors.callbacks_due(agent=agent)[:200])
-        rows = [{"contact": c, "mobile": mobile_for(user, c.customer.mobile),
-                 "form": CallbackOutcomeForm(prefix=f"c{c.pk}")} for c in due]
-        return self._page(request, "admin/customers/customer/callbacks.html", {
-            "title": gettext("My callbacks due today"), "rows": rows, "agent": agent, "today": timezone.localdate(),
-        })
-
-    def callback_outcome_view(self, request, contact_id):
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:customers_customer_callbacks"))
-        contact = get_object_or_404(ContactLog, pk=contact_id)
-        user = request.user
-        if not user.has_perm("customers.change_contactlog") or (
-            contact.agent_id not in (None, user.pk) and not user.has_perm("customers.manage_ownership")
-        ):
-            raise PermissionDenied
-        form = CallbackOutcomeForm(request.POST, prefix=f"c{contact.pk}")
-        if form.is_valid():
-            try:
-                services.callback_outcome_record(contact=contact, actor=user, **form.cleaned_data)
-            except CustomerError as exc:
-                messages.error(request, f"{contact.customer}: {exc.message}")
-            else:
-                messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})
-        else:
-            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return redirect_next(request, reverse("admin:customers_customer_callbacks"))
 
     # --- actions -------------------------------------------------------------------------------
     def _action_page(self, request, queryset, action, form, title, *, intro=""):
@@ -579,8 +544,11 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             except CustomerError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return None
-            self.message_user(request, gettext("Handover requested; a supervisor must approve it."), messages.SUCCESS)
-            return HttpResponseRedirect(reverse("admin:customers_handover_change", args=[handover.pk]))
+            handover_url = reverse("admin:customers_handover_change", args=[handover.pk])
+            self.message_user(request, format_html('{} <a href="{}">{}</a>', gettext(
+                "Handover requested; a supervisor must approve it."), handover_url, gettext("Open the handover")),
+                messages.SUCCESS)
+            return redirect_next(request, handover_url)
         return self._action_page(request, queryset, "start_handover", form,
                                  gettext("Start a handover to another member of staff"))
 

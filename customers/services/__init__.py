@@ -1,5 +1,6 @@
 """Every write of the customers app. Functions are keyword-only, atomic, and raise CustomerError."""
 
+from customers.services.contacts import contact_record  # noqa: F401
 from customers.services.customers import (  # noqa: F401
     customer_anonymise,
     customer_create,
