@@ -21,6 +21,7 @@ from care import selectors, services
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from core.errors import admin_message, form_add_error
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
@@ -303,7 +304,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 services.callback_take(contact=contact, actor=request.user)
                 taken += 1
             except CareError as exc:
-                self.message_user(request, exc.message, messages.WARNING)
+                admin_message(request, exc, level=messages.WARNING)
         self.message_user(request, _("%(n)s callbacks are now on your list.") % {"n": taken}, messages.SUCCESS)
 
     def has_record_permission(self, request):
@@ -325,7 +326,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             try:
                 callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
             except CustomerError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_add_error(form, exc)
             else:
                 self.message_user(request, _("Callback recorded."), messages.SUCCESS)
                 return redirect("admin:care_callback_changelist")

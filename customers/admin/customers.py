@@ -22,6 +22,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.errors import admin_message
 from core.http import redirect_next, safe_next
 from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
@@ -478,7 +479,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             try:
                 services.callback_outcome_record(contact=contact, actor=user, **form.cleaned_data)
             except CustomerError as exc:
-                messages.error(request, f"{contact.customer}: {exc.message}")
+                admin_message(request, exc, prefix=str(contact.customer))
             else:
                 messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})
         else:
@@ -580,7 +581,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
                     from_user=from_user, to_user=form.cleaned_data["to_user"], actor=request.user,
                     customers=list(queryset), reason=form.cleaned_data["reason"])
             except CustomerError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+                admin_message(request, exc)
                 return None
             self.message_user(request, gettext("Handover requested; a supervisor must approve it."), messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:customers_handover_change", args=[handover.pk]))

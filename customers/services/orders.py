@@ -107,10 +107,6 @@ class ItemResult:
 class OrderError(CustomerError):
     """An order-specific refusal; ``api_status`` tells the API which status to answer."""
 
-    def __init__(self, message, *, field=None, code=None, api_status=400):
-        super().__init__(message, field=field, code=code)
-        self.api_status = api_status
-
 
 # --- names ---------------------------------------------------------------------------------------
 def platform_customer_name(name: str | None) -> str:
