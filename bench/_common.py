@@ -65,6 +65,7 @@ def setup_django(database_url: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "7W4OQn1pJ3dQ0yq5b3xGmV0y9cI3bK2nT9rWcVx1QzE=")
+    os.environ.setdefault("BLIND_INDEX_KEY", "bench-blind-index-key-not-for-production")
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     sys.path.insert(0, str(ROOT))

@@ -180,6 +180,9 @@ def main() -> int:
     parser.add_argument("--preload-customers", type=int, default=0,
                         help="customers loaded by seed_demo --scale before measuring (0: an empty company)")
     parser.add_argument("--preload-orders", type=int, default=0, help="orders loaded with them")
+    parser.add_argument("--fast-paths", choices=("on", "off"), default="on",
+                        help="API_FAST_PATHS of the server: customers/api/fast.py on, or DRF's serializers alone "
+                             "(run on, off, on, off for an A/B: bench/README.md)")
     args = parser.parse_args()
 
     url = bench_database_url(args.db)
@@ -187,6 +190,7 @@ def main() -> int:
     os.environ.update({
         "API_THROTTLE_PLATFORM": "1000000/min", "API_THROTTLE_PLATFORM_BATCH": "1000000/min",
         "CONN_MAX_AGE": "300", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
+        "API_FAST_PATHS": "1" if args.fast_paths == "on" else "0",
     })
     setup_django(url)
     from django.core.management import call_command
@@ -209,6 +213,7 @@ def main() -> int:
     print_figure("machine reference: fixed Python workload", machine_reference_ms(), "ms")
     platform, key = platform_create(name="Bench platform", code="bench")
     bare_platform = Platform.objects.create(name="Bare insert", code="bare")
+    print(f"fast paths (API_FAST_PATHS): {args.fast_paths}")
     print(f"database: {args.db} (PostgreSQL {connection.cursor().connection.info.server_version}); "
           f"redis: {os.environ.get('REDIS_URL') or 'none (embedded broker)'}")
 

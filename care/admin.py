@@ -25,6 +25,7 @@ from care.admin_sms import send_template_view
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from core.errors import admin_message, form_add_error
 from core.http import redirect_next
 from core.models import ExportRecord
 from core.services import export_record
@@ -331,7 +332,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 services.callback_take(contact=contact, actor=request.user)
                 taken += 1
             except CareError as exc:
-                self.message_user(request, exc.message, messages.WARNING)
+                admin_message(request, exc, level=messages.WARNING)
         self.message_user(request, _("%(n)s callbacks are now on your list.") % {"n": taken}, messages.SUCCESS)
 
     def has_record_permission(self, request):
@@ -353,7 +354,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             try:
                 callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
             except CustomerError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_add_error(form, exc)
             else:
                 self.message_user(request, _("Callback recorded."), messages.SUCCESS)
                 return redirect_next(request, reverse("admin:care_callback_changelist"))

@@ -13,12 +13,15 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from core.errors import DomainError
 from customers.models import Customer
 from loyalty.models import LoyaltyAccount, Tier, TierBenefit
 
 
-class BenefitError(Exception):
+class BenefitError(DomainError):
     """Issuing the benefit failed; the message is not sent (retried, then failed with this reason)."""
+
+    default_code = "benefit_failed"
 
 
 def tier_choices() -> list[tuple[str, str]]:

@@ -1,15 +1,9 @@
-class ComplaintError(Exception):
-    """The one domain error of the complaints app. ``field`` names the input at fault (API field
-    errors, admin form errors); ``code`` is stable for machines."""
+from core.errors import DomainError
 
-    default_code = "invalid"
-    api_status = 400  # core.api_errors maps domain errors with an api_status to its JSON shape
 
-    def __init__(self, message, *, field: str | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code or self.default_code
+class ComplaintError(DomainError):
+    """The domain error of the complaints app (``core.errors.DomainError``; its constructor takes
+    ``message`` and the keywords ``field``, ``code``, ``api_status``)."""
 
 
 class NotAllowed(ComplaintError):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.errors import ComplaintError
 from complaints.models import Category, Complaint, Grade, Remedy
 from complaints.services import complaint_assign_check, complaint_create
+from core.errors import form_add_error
 
 
 class IntakeForm(forms.ModelForm):
@@ -93,8 +94,7 @@ class IntakeForm(forms.ModelForm):
                 received_at=data.get("received_at"), grade=data.get("grade"), actor=self.user,
             )
         except ComplaintError as exc:
-            field = exc.field if exc.field in self.fields else None
-            self.add_error(field, exc.message)
+            form_add_error(self, exc)
         return data
 
     def _post_clean(self):

@@ -7,13 +7,18 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
+from core.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 
-class IntegrationError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = str(message)
+class IntegrationError(DomainError):
+    """Another app refused (its message, as text) or is missing."""
+
+    default_code = "integration_refused"
+
+    def __init__(self, message, **kwargs):
+        super().__init__(str(message), **kwargs)
 
 
 IntegrationMissing = IntegrationError

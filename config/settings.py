@@ -206,6 +206,9 @@ API_REJECTED_PAYLOADS_KEPT = env.int("API_REJECTED_PAYLOADS_KEPT", default=200) 
 # A customer a platform creates without a real full name (only 王先生) gets this prefix + what was sent;
 # the admin's entry rules then ask an agent for the real name.
 API_PENDING_NAME_PREFIX = env.str("API_PENDING_NAME_PREFIX", default="【待核实】")
+# The order endpoints' fast paths (customers/api/fast.py: validation and the push's answer without
+# DRF's per-order machinery, same results); off: the serializers alone. bench/README.md has the A/B.
+API_FAST_PATHS = env.bool("API_FAST_PATHS", default=True)
 # The largest fee one order may carry (CNY): above it a push is refused (400, field "fee"), so a platform
 # cannot buy points and tiers with invented fees. A designated-driver trip, even intercity, stays far below.
 ORDER_FEE_MAX = Decimal(env.str("ORDER_FEE_MAX", default="3000"))

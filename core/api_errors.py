@@ -10,8 +10,8 @@ oversized bodies (413), unknown paths (404), wrong methods (405), throttling (42
 client never has to parse an HTML page.
 
 Other apps raise ``ApiError`` (or ``Conflict`` / ``Unprocessable``) from their views, or let their
-domain error reach the handler when it has ``message``/``field``/``code`` attributes and an
-``api_status`` (``CustomerError`` subclasses are mapped here).
+domain error (a ``core.errors.DomainError``) reach the handler, which answers its ``api_status``
+with its ``code`` and, when it names one, its ``field``.
 """
 
 import logging
@@ -28,6 +28,8 @@ from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.response import Response
+
+from core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -190,24 +192,11 @@ def error_body(*, code: str, message, errors=None) -> dict:
     return {"code": code, "message": force_str(message), "errors": errors or {}}
 
 
-def _domain_error(exc):
-    """Map an app's domain error (``CustomerError`` or anything shaped like it) to an ApiError."""
-    from customers.errors import CustomerError, DuplicateCustomer, NotAllowed
-
-    api_status = getattr(exc, "api_status", None)
-    if isinstance(exc, CustomerError) or api_status:
-        field = getattr(exc, "field", None)
-        message = getattr(exc, "message", None) or str(exc)
-        code = getattr(exc, "code", None) or "invalid"
-        if api_status is None:
-            api_status = (
-                status.HTTP_403_FORBIDDEN if isinstance(exc, NotAllowed)
-                else status.HTTP_409_CONFLICT if isinstance(exc, DuplicateCustomer)
-                else status.HTTP_400_BAD_REQUEST
-            )
-        return ApiError(message, code=code, errors={field: [force_str(message)]} if field else {},
-                        status_code=api_status)
-    return None
+def _domain_error(exc: DomainError) -> ApiError:
+    """An app's domain error as an ApiError: its status, code, and the field it names."""
+    message = force_str(exc.message)
+    return ApiError(message, code=exc.code, errors={exc.field: [message]} if exc.field else {},
+                    status_code=exc.api_status)
 
 
 def _database_unavailable(exc) -> ApiError:
@@ -236,8 +225,9 @@ def _to_drf(exc):
     if isinstance(exc, IntegrityError):
         log.warning("integrity error reached the API handler", exc_info=exc)
         return ApiError(_MESSAGES["integrity_error"], code="conflict", status_code=status.HTTP_409_CONFLICT)
-    domain = _domain_error(exc)
-    return domain if domain is not None else exc
+    if isinstance(exc, DomainError):
+        return _domain_error(exc)
+    return exc
 
 
 def exception_handler(exc, context):

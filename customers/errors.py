@@ -1,21 +1,15 @@
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 
-class CustomerError(Exception):
-    """The one domain error of the customers app. ``field`` names the input at fault (for an API's
-    field errors or an admin form's field), ``code`` is stable for machines."""
 
-    default_code = "invalid"
-
-    def __init__(self, message, *, field: str | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code or self.default_code
+class CustomerError(DomainError):
+    """The domain error of the customers app (``core.errors.DomainError``)."""
 
 
 class DuplicateCustomer(CustomerError):
     default_code = "duplicate_customer"
+    api_status = 409
 
     def __init__(self, existing, *, field="mobile"):
         # The message never names the existing customer: who may be told is the caller's decision
@@ -30,3 +24,4 @@ class DuplicateCustomer(CustomerError):
 
 class NotAllowed(CustomerError):
     default_code = "not_allowed"
+    api_status = 403

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import form_add_error
 from core.names import name_from_parts
 from customers import services
 from customers.errors import CustomerError, DuplicateCustomer
@@ -27,8 +28,7 @@ class _DryRun(Exception):
 
 def add_service_error(form: forms.Form, exc: CustomerError) -> None:
     """Put a domain error on the field it names, or on the form as a whole."""
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    form_add_error(form, exc)
 
 
 def staff_choices():

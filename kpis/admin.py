@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.errors import admin_message
 from kpis.errors import KpiError
 from kpis.models import MonthlySnapshot, SnapshotRecompute
 from kpis.services import snapshot_compute_month
@@ -42,7 +43,7 @@ class MonthlySnapshotAdmin(admin.ModelAdmin):
                 snapshot_compute_month(month=month, actor=request.user, force=True,
                                        note=str(_("Recomputed from the admin")))
             except KpiError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+                admin_message(request, exc)
                 return
         self.message_user(request, ngettext("%(n)d month recomputed.", "%(n)d months recomputed.", len(months))
                           % {"n": len(months)}, messages.SUCCESS)

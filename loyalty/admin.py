@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.errors import form_add_error
 from customers.admin.paging import LargeTablePaginator
 from customers.admin.privacy import PersonalDataAdminMixin
 from customers.models import Customer
@@ -194,7 +195,7 @@ class LoyaltyAccountAdmin(PersonalDataAdminMixin, ReadOnlyAdmin):
             try:
                 message = action(form.cleaned_data)
             except LoyaltyError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                form_add_error(form, exc)
             else:
                 self.message_user(request, message, messages.SUCCESS)
                 return self._back(customer)

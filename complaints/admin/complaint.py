@@ -24,6 +24,7 @@ from complaints.errors import ComplaintError
 from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
 from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
 from complaints.selectors import next_deadline
+from core.errors import admin_message
 from core.http import redirect_next
 from core.paging import page_links
 from customers.admin.privacy import PersonalDataAdminMixin
@@ -251,7 +252,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                     complaint=form.instance, file=inline_form.cleaned_data["file"], actor=request.user,
                     description=inline_form.cleaned_data.get("description", "")))
             except ComplaintError as exc:
-                messages.error(request, exc.message)
+                admin_message(request, exc)
 
     def has_delete_permission(self, request, obj=None):
         return False  # complaints are archived, never deleted
@@ -334,7 +335,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             services.complaint_transition(complaint=complaint, to_status=target, actor=request.user,
                                           note=request.POST.get("transition_note", ""), **fields)
         except ComplaintError as exc:
-            messages.error(request, exc.message)
+            admin_message(request, exc)
         else:
             messages.success(request, gettext("%(number)s is now “%(status)s”.") % {
                 "number": complaint.number, "status": S(target).label})
@@ -348,7 +349,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                 services.complaint_set_grade(complaint=complaint, grade=form.cleaned_data["grade"],
                                              actor=request.user, note=form.cleaned_data["note"])
             except ComplaintError as exc:
-                messages.error(request, exc.message)
+                admin_message(request, exc)
             else:
                 messages.success(request, gettext("Grade changed."))
         elif request.method == "POST":
@@ -366,7 +367,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                     points=data.get("points") or 0, overcharged_amount=data.get("overcharged_amount"),
                     action=data.get("action") or "", note=data.get("note") or "")
             except ComplaintError as exc:
-                messages.error(request, exc.message)
+                admin_message(request, exc)
             else:
                 if remedy.status == Remedy.Status.PROPOSED:
                     messages.warning(request, gettext(

@@ -20,6 +20,7 @@ from complaints.public import limits
 from complaints.public.forms import ChallengeForm, FeedbackForm, PublicComplaintForm, ReplyForm, StatusLookupForm
 from complaints.public.selectors import complaint_for_complainant, public_progress
 from complaints.public.services import complaint_customer_feedback, complaint_customer_reply, public_complaint_file
+from core.errors import form_add_error
 from core.ratelimit import RateLimitUnavailable
 
 FILED_KEY = "public_complaint_filed"  # session: the number shown on the thank-you page
@@ -83,7 +84,7 @@ def _submit(request, form, challenge):
             order_reference=data.get("order_reference") or "", occurred_at=data.get("occurred_at"),
             demand=data.get("demand") or "")
     except ComplaintError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form_add_error(form, exc)
         return None
     number = filed.complaint.number if filed.complaint else ""
     request.session[FILED_KEY] = number

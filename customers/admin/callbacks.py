@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from core.errors import admin_message
 from core.http import redirect_next
 from core.paging import CountedPaginator, page_links
 from customers import privacy, selectors, services
@@ -78,7 +79,7 @@ class CallbackListMixin:
             try:
                 services.callback_outcome_record(contact=contact, actor=user, **form.cleaned_data)
             except CustomerError as exc:
-                messages.error(request, f"{contact.customer}: {exc.message}")
+                admin_message(request, exc, prefix=str(contact.customer))
             else:
                 messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})
         else:

@@ -21,6 +21,7 @@ from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.errors import admin_message
 from core.http import redirect_next, safe_next
 from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
@@ -542,7 +543,7 @@ class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAd
                     from_user=from_user, to_user=form.cleaned_data["to_user"], actor=request.user,
                     customers=list(queryset), reason=form.cleaned_data["reason"])
             except CustomerError as exc:
-                self.message_user(request, exc.message, messages.ERROR)
+                admin_message(request, exc)
                 return None
             handover_url = reverse("admin:customers_handover_change", args=[handover.pk])
             self.message_user(request, format_html('{} <a href="{}">{}</a>', gettext(

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import admin_message
 from core.masking import mask_mobile
 from customers import hooks, privacy, selectors, services
 from customers.admin.customers import mobile_for
@@ -228,7 +229,7 @@ class DecisionAdminMixin:
         try:
             self.decisions[decision][0](self, request, obj, note)
         except CustomerError as exc:
-            messages.error(request, exc.message)
+            admin_message(request, exc)
         else:
             messages.success(request, gettext("Done: %(decision)s.") % {"decision": self.decisions[decision][1]})
         opts = self.model._meta

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from core.sql import fetch_compiled
+from core.db import fetch_compiled
 from customers.api import key_failures
 from customers.api.key_failures import client_address
 from customers.models import Platform, PlatformAPIKey
@@ -80,7 +80,7 @@ def _key_query(prefix: str):
 
 def _key_with_platform(prefix: str) -> PlatformAPIKey | None:
     """The unrevoked key with this prefix, its platform loaded with it (``select_related``). On
-    PostgreSQL the statement is compiled once per process (``core.sql``; compiling it was a fifth of a
+    PostgreSQL the statement is compiled once per process (``core.db``; compiling it was a fifth of a
     single push's CPU) and the instances are built as the ORM builds them."""
     if connection.vendor != "postgresql":
         return next(iter(_key_query(prefix)), None)

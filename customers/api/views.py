@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.api_errors import ApiError, flatten_errors
 from customers.api.auth import platform_of
+from customers.api.fast import order_answer, order_validate
 from customers.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from customers.api.idempotency import idempotent
 from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
@@ -22,9 +23,6 @@ from customers.api.serializers import (
     OrderInSerializer,
     OrderOutSerializer,
     RatingInSerializer,
-    order_in_fast,
-    order_out,
-    order_out_row,
 )
 from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
 from customers.services.orders import CONFLICT_CODES, CREATED, ingestion_record, order_rate, orders_ingest
@@ -48,8 +46,7 @@ _ERRORS = {
 
 
 def _order_response(order_id: int, *, created: bool) -> Response:
-    answer = order_out(order_out_row(order_id))
-    return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+    return Response(order_answer(order_id), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class OrderPushView(APIView):
@@ -65,14 +62,12 @@ class OrderPushView(APIView):
     @idempotent
     def post(self, request):
         platform = platform_of(request)
-        data = order_in_fast(request.data)
-        if data is None:  # not plainly valid: the serializer says why
-            serializer = OrderInSerializer(data=request.data)
-            if not serializer.is_valid():
-                ingestion_record(platform=platform, endpoint=request.path,
-                                 rejections=[(request.data, flatten_errors(serializer.errors))])
-                raise ValidationError(serializer.errors)
-            data = serializer.validated_data
+        try:
+            data = order_validate(request.data)
+        except ValidationError as exc:
+            ingestion_record(platform=platform, endpoint=request.path,
+                             rejections=[(request.data, flatten_errors(exc.detail))])
+            raise
         [result] = orders_ingest(platform=platform, items=[dict(data)])
         if not result.ok:
             ingestion_record(platform=platform, endpoint=request.path, rejections=[(request.data, result.errors)])
@@ -103,10 +98,8 @@ class OrderBatchView(APIView):
         child = OrderInSerializer()
         items, failed = [], {}
         for index, raw in enumerate(raw_items):
-            data = order_in_fast(raw)
             try:
-                if data is None:  # not plainly valid: the serializer gives the field errors
-                    data = child.run_validation(raw)
+                data = order_validate(raw, serializer=child)
             except ValidationError as exc:
                 failed[index] = flatten_errors(exc.detail)
                 continue

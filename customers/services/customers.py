@@ -1,9 +1,7 @@
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +24,7 @@ from customers.models import (
     Review,
     SensitiveAccess,
 )
+from customers.services.order_dates import customer_refresh_order_dates
 from customers.validators import normalise_id_number, normalise_mobile
 
 # Fields that only the owner, the owner's supervisor and managers may change on an owned customer.
@@ -317,25 +316,6 @@ def customer_reveal_sensitive(*, customer: Customer, user, field: str, reason: s
         raise CustomerError(_("Unknown field."), field="field")
     SensitiveAccess.objects.create(customer=customer, user=user, field=field, reason=reason[:200])
     return value
-
-
-def customer_refresh_order_dates(*, customer_ids) -> int:
-    """Recompute first/last completed-order times for these customers in SQL, and wake dormant ones
-    that have ordered since they fell asleep. Returns how many customers were updated."""
-    ids = list(customer_ids)
-    if not ids:
-        return 0
-    completed = Order.objects.filter(customer=OuterRef("pk"), status=Order.Status.COMPLETED)
-    qs = Customer.objects.filter(pk__in=ids)
-    count = qs.update(
-        last_order_at=Subquery(completed.values("customer").annotate(m=Max("finished_at")).values("m")[:1]),
-        first_order_at=Subquery(completed.values("customer").annotate(m=Min("finished_at")).values("m")[:1]),
-    )
-    cutoff = timezone.now() - timezone.timedelta(days=settings.CUSTOMER_DORMANT_AFTER_DAYS)
-    qs.filter(status=Customer.Status.DORMANT, last_order_at__gte=cutoff).update(
-        status=Customer.Status.ACTIVE, status_reason=_("Ordered again")
-    )
-    return count
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import Writes, upsert
 from core.redis_client import redis_for
 from customers import hooks
 from customers.models import OrderEvent
@@ -17,10 +18,18 @@ def order_events_emit(*, order_ids, kind: str) -> None:
     """Inside the caller's transaction: record that these orders reached ``kind`` (once per order
     and kind) and, after commit, ask a worker to process them. If the broker is down the events stay
     pending and the periodic sweep processes them."""
-    ids = list(order_ids)
-    if not ids:
+    order_events_record([(pk, kind) for pk in order_ids])
+
+
+def order_events_record(events: list[tuple[int, str]], *, writes: Writes | None = None) -> None:
+    """``order_events_emit`` for (order id, kind) pairs of any kinds: the outbox rows in one
+    ``INSERT … ON CONFLICT DO NOTHING`` (queued on ``writes`` when given: order ingestion sends its
+    trailing writes together) and one enqueue after commit for all of them."""
+    if not events:
         return
-    OrderEvent.objects.bulk_create([OrderEvent(order_id=i, kind=kind) for i in ids], ignore_conflicts=True)
+    now = timezone.now()
+    upsert(OrderEvent, [{"order_id": pk, "kind": kind, "created_at": now} for pk, kind in events],
+           conflict=None, ignore_conflicts=True, writes=writes)
     transaction.on_commit(order_events_enqueue)
 
 

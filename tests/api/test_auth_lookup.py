@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from core.sql import is_compiled
+from core.db import is_compiled
 from customers.api.auth import _key_with_platform
 from customers.models import PlatformAPIKey
 from customers.services.platforms import platform_keys_revoke

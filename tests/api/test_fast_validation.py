@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from customers.api.serializers import OrderInSerializer, order_in_fast
+from customers.api.fast import order_in_fast
+from customers.api.serializers import OrderInSerializer
 from tests.api.payloads import order_payload
 
 pytestmark = pytest.mark.django_db

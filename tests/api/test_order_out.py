@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import translation
 
-from core.sql import is_compiled
-from customers.api.serializers import ORDER_OUT_VALUES, OrderOutSerializer, order_out, order_out_row
+from core.db import is_compiled
+from customers.api.fast import ORDER_OUT_VALUES, order_out, order_out_row
+from customers.api.serializers import OrderOutSerializer
 from customers.models import Order, Review
 from tests.factories import CustomerFactory, DriverFactory, OrderFactory
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
+from core.db import rows_source as _source
 from customers.models import Customer, Order
-from customers.services.orders import _source
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

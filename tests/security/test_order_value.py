@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.test import override_settings
 
-from customers.api.serializers import OrderInSerializer, order_in_fast
+from customers.api.fast import order_in_fast
+from customers.api.serializers import OrderInSerializer
 from customers.models import Customer, Order, OrderEvent
 from customers.services import order_events_process
 from loyalty import selectors
