@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("dashboard/", include("kpis.urls")),
+    path("notifications/", include("core.urls")),  # the bell's list (staff)
     path("admin/", admin.site.urls),
     path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
     path("public/captcha/", include("complaints.public.captcha_urls")),  # the form's CAPTCHA images

@@ -35,3 +35,32 @@ def email_staff_after_commit(subject: str, body: str, users) -> None:
             send_mail(subject, body, None, recipients, fail_silently=True)
 
     transaction.on_commit(send)
+
+
+def notify(users, *, kind: str, text: str, link: str = "", email_subject: str = "", email_body: str = "") -> int:
+    """The one place staff are told of work waiting for them: an in-app item under each active
+    recipient's bell (``core.Notification``), written in the caller's transaction so it exists exactly
+    when the change it announces does; with ``email_subject``, also the e-mail after commit (as
+    before). ``users`` is a queryset, a list of users or a single user. Returns how many items were
+    written. Silent while notifications are muted (demo data)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import QuerySet
+
+    from core.models import Notification
+
+    if notifications_are_muted():
+        return 0
+    User = get_user_model()
+    if isinstance(users, QuerySet):
+        queryset = users
+    else:
+        items = users if isinstance(users, list | tuple | set) else [users]
+        queryset = User.objects.filter(pk__in=[u.pk for u in items if u is not None])
+    recipient_ids = set(queryset.filter(is_active=True).values_list("pk", flat=True))
+    Notification.objects.bulk_create([
+        Notification(recipient_id=pk, kind=kind, text=str(text)[:300], link=link[:500])
+        for pk in sorted(recipient_ids)
+    ])
+    if email_subject:
+        email_staff_after_commit(email_subject, email_body, queryset)
+    return len(recipient_ids)
