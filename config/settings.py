@@ -681,3 +681,7 @@ CAPTCHA_IMAGE_SIZE = (120, 44)
 CAPTCHA_LENGTH = 4
 CAPTCHA_TIMEOUT = 10  # minutes
 CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
+
+# Start pages (issue 15): a complaint's pending deadline counts as "soon due" on the supervisor's
+# start page once this share (%) of its window (receipt → deadline) has passed.
+COMPLAINT_DEADLINE_WARNING_PERCENT = env.int("COMPLAINT_DEADLINE_WARNING_PERCENT", default=80)

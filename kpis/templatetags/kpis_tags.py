@@ -1,7 +1,7 @@
-from decimal import Decimal
-
 from django import template
 from django.utils.translation import gettext_lazy as _
+
+from kpis.formatting import figure_change, figure_value
 
 register = template.Library()
 
@@ -15,24 +15,12 @@ KEY_LABELS = {
 
 @register.simple_tag
 def kpi_value(value, kind):
-    if value is None:
-        return "—"
-    if kind == "rate":
-        return f"{value}%"
-    if kind == "money":
-        return f"¥{Decimal(value):,.2f}"
-    if kind == "hours":
-        return f"{value} h"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    return figure_value(value, kind)
 
 
 @register.simple_tag
 def kpi_change(value, kind):
-    if value is None:
-        return "—"
-    sign = "+" if value > 0 else ""
-    unit = {"rate": " pp", "hours": " h", "money": ""}.get(kind, "")
-    return f"{sign}{value}{unit}"
+    return figure_change(value, kind)
 
 
 @register.simple_tag
