@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from complaints import rules
 from complaints.calendar import CalendarNotCovered, is_official_workday, is_weekday
+from complaints.deadline_notices import deadline_warnings_send
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.integrations import IntegrationError
 from complaints.models import (
@@ -832,6 +833,7 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
         except ComplaintError:
             log.exception("could not auto-close complaint %s", complaint.pk)
 
+    deadline_warnings_send(now=now, batch_size=batch_size)
     for role, count in ({} if _is_muted() else notices).items():
         _notify_role(role, _("%(count)s complaints passed a deadline") % {"count": count},
                      _("See the supervisor queue of overdue complaints."))

@@ -117,11 +117,17 @@ class Notification(models.Model):
     link = models.CharField(_("link"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set by jobs that may see the same event again (a deadline near): one item per recipient and key.
+    key = models.CharField(_("key"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], condition=~models.Q(key=""),
+                                    name="uniq_notification_recipient_key"),
+        ]
         indexes = [
             # The bell's count: a member of staff's unread items.
             models.Index(fields=["recipient", "created_at"], condition=models.Q(read_at__isnull=True),

@@ -37,6 +37,21 @@ def email_staff_after_commit(subject: str, body: str, users) -> None:
     transaction.on_commit(send)
 
 
+def notify_each(items: list[tuple[int, str, str, str]], *, kind: str) -> None:
+    """Many items at once from a job, ``(recipient_id, text, link, key)`` each: an item whose
+    recipient already has one with the same key is skipped (the database's unique constraint), so a
+    second run of the job writes nothing twice. Silent while notifications are muted."""
+    from core.models import Notification
+
+    if notifications_are_muted() or not items:
+        return
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=r, kind=kind, text=str(t)[:300], link=link[:500], key=key[:100])
+         for r, t, link, key in items],
+        ignore_conflicts=True,
+    )
+
+
 def notify(users, *, kind: str, text: str, link: str = "", email_subject: str = "", email_body: str = "") -> int:
     """The one place staff are told of work waiting for them: an in-app item under each active
     recipient's bell (``core.Notification``), written in the caller's transaction so it exists exactly

@@ -147,3 +147,25 @@ def test_mark_all_read(client):
     client.force_login(agent)
     client.post(reverse("notifications:read_all"))
     assert not Notification.objects.filter(recipient=agent, read_at__isnull=True).exists()
+
+
+def test_a_deadline_near_reaches_the_assignees_bell_once_however_often_the_job_runs(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from complaints.services import deadlines_process
+    from tests.kpis import builders as b
+
+    settings.COMPLAINT_DEADLINE_WARNING_PERCENT = 80
+    agent = StaffFactory(role=Role.CS_AGENT)
+    now = timezone.now()
+    near = b.complaint(received=now - dt.timedelta(hours=9), ack_hours=10, assignee=agent)  # 90 % gone
+    b.complaint(received=now - dt.timedelta(hours=1), ack_hours=10, assignee=agent)  # 10 %: not yet
+
+    deadlines_process()
+    deadlines_process()
+
+    warned = Notification.objects.filter(recipient=agent, kind=Notification.Kind.DEADLINE)
+    assert [n.link for n in warned] == [reverse("admin:complaints_complaint_change", args=[near.pk])]
+    assert near.number in warned.get().text
