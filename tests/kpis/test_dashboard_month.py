@@ -81,3 +81,16 @@ def test_same_days_stop_at_the_end_of_a_shorter_previous_month():
     same = same_days_period(period, as_of=b.at(2027, 3, 31, 10))
     assert same.month == dt.date(2027, 2, 1) and same.end == b.at(2027, 3, 1, 0)
     assert same_days_period(period, as_of=b.at(2027, 4, 1, 0)) is None
+
+
+def test_the_daily_job_computes_the_running_month_with_its_same_days_once_however_often_it_runs():
+    from django.utils import timezone
+
+    from kpis.models import MonthlySnapshot
+    from kpis.tasks import compute_running_month
+
+    compute_running_month()
+    compute_running_month()
+
+    running = MonthlySnapshot.objects.get(scope_key="company", month=timezone.localdate().replace(day=1))
+    assert running.same_days_last_month is not None and "orders_completed" in running.same_days_last_month["figures"]
