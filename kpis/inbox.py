@@ -13,7 +13,7 @@ from kpis.formatting import figure_value
 PERMISSION = "kpis.view_dashboard"
 
 
-def _team_items(user, today) -> list[Item]:
+def _team_items(user, today, link: str) -> list[Item]:
     items = []
     for snap in selectors.team_month(user, today=today):
         for label, value, kind in (
@@ -22,7 +22,7 @@ def _team_items(user, today) -> list[Item]:
             (_("callbacks done"), snap.callbacks_done, "count"),
             (_("callback satisfaction"), snap.callback_satisfaction_rate, "rate"),
         ):
-            items.append(Item(f"{snap.label} · {label}", value=figure_value(value, kind)))
+            items.append(Item(f"{snap.label} · {label}", url=link, value=figure_value(value, kind)))
     return items
 
 
@@ -32,7 +32,7 @@ def kpi_sections(user, now) -> list[Section]:
     today = timezone.localdate(now)
     dashboard = reverse("kpis:dashboard")
     sections = []
-    team = _team_items(user, today)
+    team = _team_items(user, today, f"{dashboard}?month={today:%Y-%m}")
     if team:
         sections.append(Section("kpis_team", _("My team this month (so far)"), 40, team))
     headline = selectors.headline(today=today)
