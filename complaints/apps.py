@@ -8,13 +8,17 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from complaints.customer_page import open_complaints_badge, register_complaint_action
+        from complaints.inbox import complaint_sections
         from complaints.panels import (
             customer_complaints_panel,
             driver_complaints_panel,
             move_complaints_on_merge,
             scrub_complainant_on_anonymise,
         )
+        from core import inbox
         from customers import hooks
+
+        inbox.register_provider(complaint_sections)
 
         hooks.register_customer_panel(customer_complaints_panel)
         hooks.register_merge_handler(move_complaints_on_merge)

@@ -6,12 +6,16 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
     DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -22,7 +26,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from complaints import rules
-from complaints.models import Complaint, DriverAction, DriverScoreDeduction, TimelineEntry
+from complaints.models import Complaint, DriverAction, DriverScoreDeduction, Remedy, TimelineEntry
 from core.dates import month_bounds, shift_month
 
 S = Complaint.Status
@@ -275,3 +279,74 @@ def complaint_merged_timeline(complaint: Complaint) -> QuerySet[TimelineEntry]:
     """The complaint's timeline with those of the duplicates merged into it, in time order."""
     return (TimelineEntry.objects.filter(Q(complaint=complaint) | Q(complaint__duplicate_of=complaint))
             .select_related("actor", "complaint").order_by("at", "id"))
+
+
+# --- start pages (issue 15): one aggregate per page, whatever the number of complaints --------
+class PastShareOfWindow(Func):
+    """True when ``share`` (0–1) of the window from ``start`` to ``due`` has passed at ``now``:
+    start + (due − start) × share ≤ now. Timestamps are subtracted natively on PostgreSQL and as
+    Julian days on SQLite."""
+
+    output_field = BooleanField()
+
+    def __init__(self, start: str, due: str, *, now: dt.datetime, share: float):
+        super().__init__(F(start), F(due), Value(now, output_field=DateTimeField()),
+                         Value(share, output_field=FloatField()))
+
+    def _compiled(self, compiler, connection, wrap: str):
+        parts = [compiler.compile(e) for e in self.get_source_expressions()]
+        (start, start_p), (due, due_p), (now, now_p), (share, share_p) = parts
+        w = (lambda s: f"{wrap}({s})") if wrap else (lambda s: s)
+        sql = f"({w(start)} + ({w(due)} - {w(start)}) * {share}) <= {w(now)}"
+        return sql, (*start_p, *due_p, *start_p, *share_p, *now_p)
+
+    def as_sql(self, compiler, connection, **extra):
+        return self._compiled(compiler, connection, "")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self._compiled(compiler, connection, "julianday")
+
+
+def deadline_near_q(now: dt.datetime, *, percent: int | None = None) -> Q:
+    """Open complaints with a pending deadline past ``percent`` (COMPLAINT_DEADLINE_WARNING_PERCENT)
+    of its window and not yet missed: the warning before a breach."""
+    share = (settings.COMPLAINT_DEADLINE_WARNING_PERCENT if percent is None else percent) / 100
+    running = [s for s in Complaint.UNRESOLVED_STATUSES if s != S.AWAITING_CUSTOMER]
+    near = (
+        Q(PastShareOfWindow("received_at", "acknowledge_due_at", now=now, share=share),
+          status=S.RECEIVED, acknowledged_at__isnull=True)
+        | Q(PastShareOfWindow("received_at", "resolve_due_at", now=now, share=share),
+            status__in=running, resolved_at__isnull=True)
+        | Q(PastShareOfWindow("received_at", "close_due_at", now=now, share=share),
+            status__in=Complaint.OPEN_STATUSES, closed_at__isnull=True)
+    )
+    return near & ~overdue_q(now)
+
+
+def inbox_counts(user, *, now: dt.datetime) -> dict:
+    """The complaint counts of a user's start page, in one aggregate query: their open complaints
+    (with the nearest deadline), their roles' unassigned queue, and, for those who approve remedies
+    (supervisors and above), the overdue and near-deadline complaints of the whole company."""
+    open_ = Q(status__in=Complaint.OPEN_STATUSES)
+    mine = open_ & Q(assignee=user)
+    figures = {
+        "mine": Count("id", filter=mine),
+        "mine_overdue": Count("id", filter=mine & overdue_q(now)),
+        "mine_next_due": Min(next_due_expression(), filter=mine),
+        "role_queue": Count("id", filter=open_ & Q(assignee__isnull=True,
+                                                    owner_role__in=user.groups.values("name"))),
+    }
+    supervises = user.has_perm("complaints.approve_remedy")
+    if supervises:
+        figures["overdue"] = Count("id", filter=overdue_q(now))
+        figures["near"] = Count("id", filter=open_ & deadline_near_q(now))
+    counts = Complaint.objects.filter(open_).aggregate(**figures)
+    counts["mine_next"] = None
+    if counts["mine"]:
+        counts["mine_next"] = (Complaint.objects.filter(mine).annotate(next_due=next_due_expression())
+                               .order_by("next_due", "pk").values("pk", "number", "next_due").first())
+    if supervises:
+        counts["remedies_waiting"] = (Remedy.objects.filter(status=Remedy.Status.PROPOSED,
+                                                            complaint__status__in=Complaint.OPEN_STATUSES)
+                                      .aggregate(n=Count("complaint_id", distinct=True))["n"])
+    return counts

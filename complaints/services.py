@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from complaints import routing, rules
 from complaints.calendar import CalendarNotCovered, is_official_workday, is_weekday
+from complaints.deadline_notices import deadline_warnings_send
 from complaints.errors import ComplaintError, NotAllowed
 from complaints.integrations import IntegrationError
 from complaints.models import (
@@ -35,8 +36,9 @@ from complaints.models import (
 )
 from complaints.models.complaint import validate_attachment
 from core.dates import local_tz
-from core.notifications import email_staff_after_commit
+from core.models import Notification
 from core.notifications import notifications_are_muted as _is_muted
+from core.notifications import notify
 from core.services import job_lock, job_run_record
 
 log = logging.getLogger(__name__)
@@ -107,9 +109,17 @@ def _timeline(complaint: Complaint, kind: str, *, actor=None, note: str = "", pu
                                         from_status=from_status, to_status=to_status, at=at or timezone.now())
 
 
-def _notify_role_after_commit(role: str, subject: str, body: str) -> None:
-    """E-mail the active members of a role (after commit, never failing the caller)."""
-    email_staff_after_commit(subject, body, get_user_model().objects.filter(groups__name=role))
+def _complaint_link(complaint: Complaint) -> str:
+    from django.urls import reverse
+
+    return reverse("admin:complaints_complaint_change", args=[complaint.pk])
+
+
+def _notify_role_after_commit(role: str, subject: str, body: str, *, complaint: Complaint | None = None,
+                              kind: str = Notification.Kind.INFO) -> None:
+    """Tell the active members of a role: an item under their bell now, an e-mail after commit."""
+    notify(get_user_model().objects.filter(groups__name=role), kind=kind, text=subject,
+           link=_complaint_link(complaint) if complaint is not None else "", email_subject=subject, email_body=body)
 
 
 def _inform_customer_after_commit(complaint: Complaint, event: str, text: str) -> None:
@@ -262,7 +272,7 @@ def complaint_create(
     _timeline(complaint, TimelineEntry.Kind.ASSIGNMENT, actor=actor, note=_routing_note(complaint))
     subject = _("New complaint %(number)s (%(grade)s)") % {"number": complaint.number, "grade": grade.name}
     for role in filter(None, (owner_role, informed_role)):
-        _notify_role_after_commit(role, subject, content[:500])
+        _notify_role_after_commit(role, subject, content[:500], complaint=complaint)
     return complaint
 
 
@@ -422,7 +432,8 @@ def complaint_transition(
     if target == S.APPROVED or (current == S.FOLLOW_UP and target == S.INVESTIGATING):
         _notify_role_after_commit(
             complaint.owner_role, _("Complaint %(number)s: %(status)s") % {"number": complaint.number,
-                                                                           "status": S(target).label}, note)
+                                                                           "status": S(target).label}, note,
+            complaint=complaint)
     return complaint
 
 
@@ -458,7 +469,7 @@ def complaint_set_grade(*, complaint: Complaint, grade: Grade, actor, note: str 
               + (f" {warning}" if warning else ""))
     for role in filter(None, (complaint.owner_role, complaint.informed_role)):
         _notify_role_after_commit(role, _("Complaint %(number)s is now %(grade)s") % {
-            "number": complaint.number, "grade": grade.name}, note)
+            "number": complaint.number, "grade": grade.name}, note, complaint=complaint)
     return complaint
 
 
@@ -481,6 +492,9 @@ def complaint_assign(*, complaint: Complaint, assignee, actor, note: str = "") -
     complaint.save(update_fields=["assignee", "updated_at"])
     _timeline(complaint, TimelineEntry.Kind.ASSIGNMENT, actor=actor,
               note=note or (str(assignee) if assignee else _("Unassigned")))
+    if assignee is not None and assignee.pk != getattr(actor, "pk", None):
+        notify(assignee, kind=Notification.Kind.ASSIGNED, link=_complaint_link(complaint),
+               text=_("Complaint %(number)s was assigned to you") % {"number": complaint.number})
     return complaint
 
 
@@ -622,7 +636,26 @@ def remedy_propose(
     remedy.save()
     _timeline(complaint, TimelineEntry.Kind.REMEDY, actor=actor,
               note=f"{remedy.get_kind_display()} ¥{_remedy_value(remedy)} — {state}. {remedy.note}".strip())
+    if remedy.status == Remedy.Status.PROPOSED:
+        notify(_approvers_for(complaint_remedies_total(complaint)).exclude(pk=actor.pk),
+               kind=Notification.Kind.APPROVAL, link=_complaint_link(complaint),
+               text=_("A remedy of ¥%(amount)s on complaint %(number)s waits for approval")
+               % {"amount": _remedy_value(remedy), "number": complaint.number})
     return remedy
+
+
+def _approvers_for(total: Decimal):
+    """The members of the role(s) with the lowest approval limit that covers ``total`` (no limit
+    counts as the highest), among those allowed to approve remedies."""
+    limits = {role: None if value is None else Decimal(str(value))
+              for role, value in settings.COMPLAINT_APPROVAL_LIMITS.items()}
+    enough = [(limit is None, limit or 0, role) for role, limit in limits.items() if limit is None or limit >= total]
+    lowest = min(enough, default=None)
+    roles = [role for unlimited, limit, role in enough if lowest and (unlimited, limit) == lowest[:2]]
+    User = get_user_model()
+    allowed = User.objects.with_perm("complaints.approve_remedy", include_superusers=False,
+                                     backend="django.contrib.auth.backends.ModelBackend")
+    return User.objects.filter(pk__in=allowed.values("pk"), groups__name__in=roles).distinct()
 
 
 def _approve_within_authority(remedy: Remedy, *, complaint: Complaint, actor) -> str:
@@ -859,6 +892,7 @@ def deadlines_process(*, now: dt.datetime | None = None, batch_size: int | None 
         except ComplaintError:
             log.exception("could not auto-close complaint %s", complaint.pk)
 
+    deadline_warnings_send(now=now, batch_size=batch_size)
     for role, count in ({} if _is_muted() else notices).items():
         _notify_role(role, _("%(count)s complaints passed a deadline") % {"count": count},
                      _("See the supervisor queue of overdue complaints."))
@@ -890,6 +924,10 @@ def _stage_note(stage: str, new_grade: Grade | None) -> str:
 
 def _notify_role(role: str, subject: str, body: str) -> None:
     User = get_user_model()
+    from django.urls import reverse
+
+    notify(User.objects.filter(groups__name=role), kind=Notification.Kind.DEADLINE, text=subject,
+           link=reverse("admin:complaints_complaint_changelist") + "?overdue=yes")
     recipients = list(User.objects.filter(groups__name=role, is_active=True).exclude(email="")
                       .values_list("email", flat=True))
     if recipients:

@@ -607,6 +607,17 @@ CELERY_BEAT_SCHEDULE.update({
         "schedule": crontab(day_of_month="2-10", hour=0, minute=45),
         "options": {"expires": 23 * 3600},
     },
+    # Daily at 01:15: the running month to date (and the previous month's same days), for the
+    # dashboard's month-to-date view and the supervisors' "my team this month" (issue 15).
+    "kpis.compute_running_month": {
+        "task": "kpis.compute_running_month",
+        "description": (
+            "the running month's KPI snapshots to date, with the previous month's same days for a like-for-like "
+            "comparison; upsert, so a second run replaces them"
+        ),
+        "schedule": crontab(hour=1, minute=15),
+        "options": {"expires": 23 * 3600},
+    },
 })
 # The dashboard's chart library (Chart.js, from the django-chartjs package) is served through
 # staticfiles by a finder that exposes that one file, not the package's other scripts.
@@ -718,3 +729,6 @@ STAFF_SEARCH_MAX_HITS = env.int("STAFF_SEARCH_MAX_HITS", default=20)
 from config.navigation import STAFF_NAVIGATION  # noqa: E402, F401
 
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.navigation.navigation")
+# Start pages (issue 15): a complaint's pending deadline counts as "soon due" on the supervisor's
+# start page once this share (%) of its window (receipt → deadline) has passed.
+COMPLAINT_DEADLINE_WARNING_PERCENT = env.int("COMPLAINT_DEADLINE_WARNING_PERCENT", default=80)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("dashboard/", include("kpis.urls")),
     path("admin/search/", admin.site.admin_view(staff_search_view), name="staff_search"),
+    path("notifications/", include("core.urls")),  # the bell's list (staff)
     path("admin/", admin.site.urls),
     path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
     path("public/captcha/", include("complaints.public.captcha_urls")),  # the form's CAPTCHA images

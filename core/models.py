@@ -98,3 +98,44 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.get_kind_display()} {self.row_count} ({self.format})"
+
+
+class Notification(models.Model):
+    """One item under a member of staff's bell: something waiting for them (a complaint assigned, an
+    approval needed, a deadline near, a handover to confirm). Written only through
+    ``core.notifications.notify``; marked read when the recipient opens it (POST)."""
+
+    class Kind(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned to me")
+        APPROVAL = "approval", _("Approval needed")
+        DEADLINE = "deadline", _("Deadline near or passed")
+        HANDOVER = "handover", _("Handover to confirm")
+        INFO = "info", _("For information")
+
+    recipient = models.ForeignKey("auth.User", verbose_name=_("recipient"), on_delete=models.CASCADE,
+                                  related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set by jobs that may see the same event again (a deadline near): one item per recipient and key.
+    key = models.CharField(_("key"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], condition=~models.Q(key=""),
+                                    name="uniq_notification_recipient_key"),
+        ]
+        indexes = [
+            # The bell's count: a member of staff's unread items.
+            models.Index(fields=["recipient", "created_at"], condition=models.Q(read_at__isnull=True),
+                         name="core_notification_unread_idx"),
+            models.Index(fields=["recipient", "-created_at"], name="core_notification_recent_idx"),
+        ]
+
+    def __str__(self):
+        return self.text

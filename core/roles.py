@@ -119,13 +119,15 @@ ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["care.*"]
 
 
 # --- KPIs (the service-quality dashboard) ---
-# The dashboard and its API are for those who reward and correct staff by the figures: supervisors,
-# operations managers and the general manager. "kpis.view_*" must not hand it to a data analyst (who
-# reads the snapshots in the admin), so it is explicit-only.
+# The dashboard, its exports and its API show the company's monthly figures and the team and agent
+# rankings (staff names, no customer data): supervisors, operations managers, the general manager and
+# the data analyst, who reads the same figures in the snapshots anyway (issue 15). Explicit-only, so
+# that a pattern such as an agent's future "kpis.view_*" never hands it out by accident.
 EXPLICIT_ONLY |= {"kpis.view_dashboard"}
 ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["kpis.view_dashboard"]
 ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["kpis.view_dashboard"]
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["kpis.view_dashboard"]
+ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["kpis.view_dashboard"]
 
 
 # --- Loyalty ---

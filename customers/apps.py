@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from core import inbox
+        from customers.inbox import customer_sections
+
+        inbox.register_provider(customer_sections)

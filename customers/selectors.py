@@ -299,3 +299,31 @@ def customer_profile_review(customer: Customer, *, now=None) -> dict:
 def my_profiles_due(user) -> int:
     """The user's own customers whose profile review is due (for the workbench)."""
     return filter_by_profile_review(Customer.objects.filter(owner=user), "due").count()
+
+
+# --- start pages (issue 15): a constant number of indexed queries, whatever the data size -------
+def inbox_counts(user, *, today: dt.date) -> dict:
+    """The customers' counts of a user's start page: their scheduled callbacks due today and
+    overdue, inquiries to answer, customers whose profile review is due, key-field changes sent back,
+    handovers to confirm; for those who decide (``approve_customer_change``) the key-field changes,
+    handovers and deletion requests waiting."""
+    from customers.models import DeletionRequest, Handover
+
+    scheduled = Q(status=ContactLog.Status.SCHEDULED)
+    inquiry = Q(purpose=ContactLog.Purpose.INQUIRY)
+    counts = ContactLog.objects.filter(scheduled, agent=user).aggregate(
+        callbacks_today=Count("id", filter=~inquiry & Q(due_on=today)),
+        callbacks_overdue=Count("id", filter=~inquiry & Q(due_on__lt=today)),
+        inquiries=Count("id", filter=inquiry),
+    )
+    counts["profiles_due"] = my_profiles_due(user)
+    counts["key_changes_sent_back"] = key_changes_sent_back(user)
+    counts["handovers_to_confirm"] = Handover.objects.filter(to_user=user, status=Handover.Status.APPROVED).count()
+    if user.has_perm("customers.approve_customer_change"):
+        handovers = Handover.objects.filter(status=Handover.Status.REQUESTED).exclude(requested_by=user)
+        if not (user.is_superuser or user.has_perm("customers.manage_ownership")):
+            handovers = handovers.filter(from_user__staff_profile__team__supervisor=user)
+        counts["key_changes_waiting"] = key_changes_waiting(user)
+        counts["handovers_waiting"] = handovers.count()
+        counts["deletions_waiting"] = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).count()
+    return counts

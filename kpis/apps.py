@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class KpisConfig(AppConfig):
     name = "kpis"
     verbose_name = _("Service quality")
+
+    def ready(self):
+        from core import inbox
+        from kpis.inbox import kpi_sections
+
+        inbox.register_provider(kpi_sections)

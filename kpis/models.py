@@ -39,6 +39,10 @@ class MonthlySnapshot(models.Model):
     # An explicit recompute of a frozen month is recorded here (and in SnapshotRecompute).
     recomputed_after_freeze = models.BooleanField(_("recomputed after freeze"), default=False)
     unavailable = models.JSONField(_("figures without data"), default=list, blank=True)
+    # A month computed before its end (month to date), company scope: the previous month's figures
+    # over the same elapsed time, {"until": ISO datetime, "figures": {field: value}}, so that the
+    # dashboard compares like for like instead of a partial month with a full one.
+    same_days_last_month = models.JSONField(_("same days of the previous month"), **JSON)
 
     # Orders and customers.
     orders_total = models.PositiveIntegerField(_("orders booked"), **COUNT)

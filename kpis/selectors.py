@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kpis.metrics.period import Period
@@ -133,12 +134,17 @@ def dashboard_data(month: dt.date) -> dict | None:
         return None
     previous = by_month.get(add_months(month, -1))
     last_year = by_month.get(add_months(month, -12))
+    partial = partial_month(current)
     links = figure_links(month)
     cards = []
     for f in FIGURES:
         value = getattr(current, f.field)
-        prev_value = getattr(previous, f.field) if previous else None
-        ly_value = getattr(last_year, f.field) if last_year else None
+        if partial:  # like for like: month to date against the same days of the previous month
+            prev_value = partial["previous"].get(f.field)
+            ly_value = None
+        else:
+            prev_value = getattr(previous, f.field) if previous else None
+            ly_value = getattr(last_year, f.field) if last_year else None
         cards.append({
             "field": f.field, "label": f.label, "kind": f.kind, "value": value,
             "vs_previous": change(value, prev_value), "vs_last_year": change(value, ly_value),
@@ -162,8 +168,49 @@ def dashboard_data(month: dt.date) -> dict | None:
     }
     return {
         "month": month, "snapshot": current, "previous": previous, "last_year": last_year, "cards": cards,
-        "trend": trend, "links": links, **snapshot_rankings(month),
+        "trend": trend, "links": links, "partial": partial, **snapshot_rankings(month),
     }
+
+
+def partial_month(snapshot: MonthlySnapshot) -> dict | None:
+    """For a snapshot computed before its month ended: up to when it counts, and the previous month's
+    figures over the same days (empty when they were not computed). ``None`` for a complete month."""
+    if snapshot.computed_at >= Period.of(snapshot.month).end:
+        return None
+    same = snapshot.same_days_last_month or {}
+    until = same.get("until")
+    return {
+        "until": timezone.localtime(snapshot.computed_at),
+        "previous_until": timezone.localtime(dt.datetime.fromisoformat(until)) if until else None,
+        "previous": same.get("figures") or {},
+    }
+
+
+def default_month(months: list[dt.date], *, today: dt.date) -> dt.date | None:
+    """The month the dashboard opens on: the last complete month with figures (the running month only
+    when nothing else has been computed yet)."""
+    running = today.replace(day=1)
+    complete = [m for m in months if m < running]
+    return complete[0] if complete else (months[0] if months else None)
+
+
+def headline(*, today: dt.date) -> dict | None:
+    """The last complete month's company figures for the managers' start page (one query)."""
+    snapshot = (MonthlySnapshot.objects.filter(scope=Scope.COMPANY, month__lt=today.replace(day=1))
+                .order_by("-month").first())
+    if snapshot is None:
+        return None
+    return {"month": snapshot.month,
+            "figures": [(f, getattr(snapshot, f.field)) for f in FIGURES if f.field in HEADLINE_FIELDS]}
+
+
+HEADLINE_FIELDS = ("satisfaction_rate", "complaint_rate", "orders_completed", "revenue", "nps", "sla_resolve_rate")
+
+
+def team_month(user, *, today: dt.date) -> list[MonthlySnapshot]:
+    """This month's snapshots of the teams ``user`` supervises (the supervisor's start page)."""
+    return list(MonthlySnapshot.objects.filter(scope=Scope.TEAM, month=today.replace(day=1),
+                                               team__supervisor=user).order_by("label"))
 
 
 def _plain(value):

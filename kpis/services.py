@@ -18,7 +18,7 @@ from kpis.errors import KpiError
 from kpis.metrics import callbacks, care, complaints, loyalty, orders
 from kpis.metrics.period import Period
 from kpis.models import MonthlySnapshot, SnapshotRecompute
-from kpis.rules import DEFINITION_VERSION, is_frozen, months_between, percentage
+from kpis.rules import DEFINITION_VERSION, add_months, is_frozen, months_between, percentage
 
 # Every figure column the service writes (the upsert replaces all of them).
 FIGURE_FIELDS = [
@@ -32,7 +32,7 @@ FIGURE_FIELDS = [
     "callback_satisfaction_rate", "owned_reviews_count", "owned_satisfaction_rate",
 ]
 UPDATE_FIELDS = ["scope", "team", "agent", "label", "definition_version", "computed_at", "compute_seconds",
-                 "recomputed_after_freeze", "unavailable", *FIGURE_FIELDS]
+                 "recomputed_after_freeze", "unavailable", "same_days_last_month", *FIGURE_FIELDS]
 
 
 @dataclass
@@ -100,8 +100,30 @@ def _agent_label(user) -> str:
     return person_name(user)
 
 
+def same_days_period(period: Period, *, as_of: dt.datetime) -> Period | None:
+    """For a month still running at ``as_of``: the previous month from its first day over the same
+    elapsed time (1–4 December 17:00 → 1–4 November 17:00; never past the previous month's end).
+    ``None`` once the month is complete."""
+    if as_of >= period.end:
+        return None
+    before = Period.of(add_months(period.month, -1))
+    end = min(before.start + (as_of - period.start), before.end)
+    return Period(month=before.month, start=before.start, end=end, prev_start=before.prev_start)
+
+
+def _same_days_figures(period: Period, *, as_of: dt.datetime) -> dict | None:
+    """The previous month's company figures over the same days as the running month (numbers only)."""
+    same = same_days_period(period, as_of=as_of)
+    if same is None:
+        return None
+    figures, _unavailable = _company_figures(same, as_of=same.end)
+    return {"until": same.end.isoformat(),
+            "figures": {k: v for k, v in figures.items() if not isinstance(v, dict | list)}}
+
+
 def _build_rows(period: Period, *, as_of: dt.datetime, started: float, forced: bool) -> list[MonthlySnapshot]:
     company, unavailable = _company_figures(period, as_of=as_of)
+    company["same_days_last_month"] = _same_days_figures(period, as_of=as_of)
     teams = _team_figures(period, as_of=as_of)
     agents = _staff_figures(period, as_of=as_of, team_level=False)
 

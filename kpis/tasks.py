@@ -30,3 +30,13 @@ def recompute_previous_month() -> str:
     summary = f"{result.month:%Y-%m}: {result.snapshots} snapshots" if result.computed else str(result.reason)
     job_run_record(name="kpis.recompute_previous_month", result=summary)
     return summary
+
+
+@shared_task(name="kpis.compute_running_month")
+def compute_running_month() -> str:
+    """Daily: the running month to date, with the previous month's same days for the dashboard's
+    like-for-like comparison and the supervisors' start pages (this month so far)."""
+    result = snapshot_compute_month(month=timezone.localdate().replace(day=1))
+    summary = f"{result.month:%Y-%m}: {result.snapshots} snapshots" if result.computed else str(result.reason)
+    job_run_record(name="kpis.compute_running_month", result=summary)
+    return summary

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import parse_month
@@ -15,7 +16,7 @@ from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from kpis.exports import month_report_rows, report_csv, report_xlsx
 from kpis.metrics.loyalty import tier_labels
 from kpis.rules import month_first_day
-from kpis.selectors import dashboard_data, snapshot_months
+from kpis.selectors import dashboard_data, default_month, snapshot_months
 from kpis.templatetags.kpis_tags import KEY_LABELS
 
 PERMISSION = "kpis.view_dashboard"
@@ -28,7 +29,11 @@ def _requested_month(request, months: list[dt.date]) -> dt.date | None:
             return month_first_day(*parse_month(value))
         except ValueError:
             return None
-    return months[0] if months else None
+    return default_month(months, today=_today())
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
 
 
 def _in_order(values: dict | None) -> dict | None:

@@ -1,10 +1,11 @@
 """The complaint list's own filters: deadlines, and mine / my roles' queue."""
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors
-from complaints.models import Complaint
+from complaints.models import Complaint, Remedy
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -12,11 +13,17 @@ class OverdueFilter(admin.SimpleListFilter):
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("open", _("Open"))]
+        return [("yes", _("Overdue")), ("soon", _("Deadline near")), ("open", _("Open")),
+                ("approval", _("Remedy waiting for approval"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(selectors.overdue_q())
+        if self.value() == "soon":
+            return queryset.filter(selectors.deadline_near_q(timezone.now()), status__in=Complaint.OPEN_STATUSES)
+        if self.value() == "approval":
+            return queryset.filter(status__in=Complaint.OPEN_STATUSES,
+                                   pk__in=Remedy.objects.filter(status=Remedy.Status.PROPOSED).values("complaint_id"))
         if self.value() == "open":
             return queryset.filter(status__in=Complaint.OPEN_STATUSES)
         return queryset

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from core import crypto
 from core.masking import mask_id_number, mask_mobile
-from core.notifications import email_staff_after_commit
+from core.models import Notification
+from core.notifications import notify
 from customers import hooks
 from customers.errors import CustomerError, DuplicateCustomer, NotAllowed
 from customers.models import (
@@ -122,8 +123,10 @@ def _notify_reviewers_after_commit(change: KeyFieldChange) -> None:
     ])
     reviewers = User.objects.filter(supervised_teams__members__user_id=change.customer.owner_id, is_active=True)
     if not reviewers.exclude(email="").exists():
-        reviewers = User.objects.with_perm("customers.approve_customer_change", include_superusers=False)
-    email_staff_after_commit(subject, body, reviewers)
+        reviewers = User.objects.with_perm("customers.approve_customer_change", include_superusers=False,
+                                       backend="django.contrib.auth.backends.ModelBackend")
+    notify(reviewers, kind=Notification.Kind.APPROVAL, text=subject, email_subject=subject, email_body=body,
+           link=reverse("admin:customers_keyfieldchange_change", args=[change.pk]))
 
 
 def _key_changes_close(changes, *, to_status: str, actor, note: str = "") -> int:

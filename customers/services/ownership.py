@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.models import Notification
+from core.notifications import notify
 from core.services import job_lock, job_run_record
 from customers import hooks
 from customers.errors import CustomerError, NotAllowed
@@ -79,7 +81,27 @@ def handover_request(*, from_user, to_user, actor, customers=None, reason: str =
         raise CustomerError(_("There are no customers to hand over."), field="customers")
     handover = Handover.objects.create(from_user=from_user, to_user=to_user, requested_by=actor, reason=reason)
     handover.customers.set(ids)
+    _notify_handover_approvers(handover)
     return handover
+
+
+def _handover_link(handover: Handover) -> str:
+    from django.urls import reverse
+
+    return reverse("admin:customers_handover_change", args=[handover.pk])
+
+
+def _notify_handover_approvers(handover: Handover) -> None:
+    """The leaver's team supervisor (or, without one, whoever may approve) has a handover to decide."""
+    User = get_user_model()
+    approvers = User.objects.filter(supervised_teams__members__user_id=handover.from_user_id, is_active=True)
+    if not approvers.exists():
+        approvers = User.objects.with_perm("customers.approve_customer_change", include_superusers=False,
+                                       backend="django.contrib.auth.backends.ModelBackend")
+    notify(approvers.exclude(pk=handover.requested_by_id), kind=Notification.Kind.APPROVAL,
+           link=_handover_link(handover),
+           text=_("Handover of %(from)s's customers to %(to)s waits for your approval")
+           % {"from": handover.from_user, "to": handover.to_user})
 
 
 def _locked_handover(handover: Handover) -> Handover:
@@ -96,6 +118,9 @@ def handover_approve(*, handover: Handover, actor, note: str = "") -> Handover:
     handover.status, handover.approved_by, handover.approved_at = Handover.Status.APPROVED, actor, timezone.now()
     handover.note = note
     handover.save()
+    notify(handover.to_user, kind=Notification.Kind.HANDOVER, link=_handover_link(handover),
+           text=_("%(from)s's customers are handed over to you: confirm to take them")
+           % {"from": handover.from_user})
     return handover
 
 

@@ -131,6 +131,13 @@ def given_finished_month(ctx):
     b.callback(c, agent, happened=b.at(first.year, first.month, 11), satisfaction=5)
 
 
+def given_running_month(ctx):
+    today = timezone.localdate()
+    agent = b.staff("kpi", team=b.team("组"))
+    c = b.customer(owner=agent)
+    b.review(b.order(c, finished=b.at(today.year, today.month, 1), credited_owner=agent), 4, 8)
+
+
 # --- what each job writes beyond row counts --------------------------------------------------------
 def backup_effects():
     from core import backup
@@ -204,6 +211,7 @@ SCENARIOS = {
     "care.schedule_callbacks": Scenario(given_gold_customers),
     "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
     "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
+    "kpis.compute_running_month": Scenario(given_running_month, snapshot_states),
 }
 
 

@@ -89,10 +89,18 @@ def test_a_month_without_snapshot_answers_404_and_a_bad_month_too(manager_client
     assert manager_client.get("/dashboard/?month=nonsense").status_code == 404
 
 
-def test_an_analyst_without_the_dashboard_permission_gets_403(analyst_client, figures):
-    assert analyst_client.get("/dashboard/").status_code == 403
-    assert analyst_client.get("/dashboard/export.csv?month=2026-10").status_code == 403
-    assert analyst_client.get("/api/v1/kpis/monthly/2026-10/").status_code == 403
+def test_an_analyst_reads_the_dashboard_its_exports_and_the_api(analyst_client, figures):
+    # the same company figures the analyst already reads in the snapshots (issue 15)
+    assert analyst_client.get("/dashboard/").status_code == 200
+    assert analyst_client.get("/dashboard/export.csv?month=2026-10").status_code == 200
+    assert analyst_client.get("/api/v1/kpis/monthly/2026-10/").status_code == 200
+
+
+def test_an_agent_without_the_dashboard_permission_gets_403(client, figures):
+    client.force_login(b.staff("agent_y", role=Role.CS_AGENT))
+    assert client.get("/dashboard/").status_code == 403
+    assert client.get("/dashboard/export.csv?month=2026-10").status_code == 403
+    assert client.get("/api/v1/kpis/monthly/2026-10/").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_the_login(client):
@@ -181,16 +189,16 @@ def test_api_needs_a_login(client, figures):
     assert client.get("/api/v1/kpis/monthly/2026-10/").status_code in (401, 403)
 
 
-def test_a_reporting_tool_reads_the_api_with_a_staff_token_and_an_analyst_token_is_refused(client, figures):
+def test_a_reporting_tool_reads_the_api_with_a_staff_token_and_an_agent_token_is_refused(client, figures):
     from rest_framework.authtoken.models import Token
 
-    # given API tokens of a manager (dashboard permission) and of an analyst (none)
+    # given API tokens of a manager (dashboard permission) and of an agent (none)
     manager_token = Token.objects.create(user=b.staff("report_bot", role=Role.OPERATIONS_MANAGER))
-    analyst_token = Token.objects.create(user=b.staff("analyst_bot", role=Role.DATA_ANALYST))
+    agent_token = Token.objects.create(user=b.staff("agent_bot", role=Role.CS_AGENT))
     # when each calls the API without a session
     ok = client.get("/api/v1/kpis/monthly/2026-10/", HTTP_AUTHORIZATION=f"Token {manager_token.key}")
-    refused = client.get("/api/v1/kpis/monthly/2026-10/", HTTP_AUTHORIZATION=f"Token {analyst_token.key}")
-    # then the manager's tool gets the figures and the analyst's is refused
+    refused = client.get("/api/v1/kpis/monthly/2026-10/", HTTP_AUTHORIZATION=f"Token {agent_token.key}")
+    # then the manager's tool gets the figures and the agent's is refused
     assert ok.status_code == 200 and ok.json()["month"] == "2026-10"
     assert refused.status_code == 403
 

@@ -64,13 +64,13 @@ def _session_cookie(client, user, live_server):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_manager_sees_charts_drawn_with_data_and_analyst_gets_403(live_server, client, monkeypatch):
+def test_manager_sees_charts_drawn_with_data_and_an_agent_gets_403(live_server, client, monkeypatch):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     _months_of_data()
     manager = b.staff("manager", role=Role.OPERATIONS_MANAGER)
-    analyst = b.staff("analyst", role=Role.DATA_ANALYST)
+    agent = b.staff("agent", role=Role.CS_AGENT)
     manager_cookie = _session_cookie(client, manager, live_server)
-    analyst_cookie = _session_cookie(client.__class__(), analyst, live_server)
+    agent_cookie = _session_cookie(client.__class__(), agent, live_server)
     # Playwright's sync API runs an event loop in this thread; the live server does the ORM work.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -106,8 +106,8 @@ def test_manager_sees_charts_drawn_with_data_and_analyst_gets_403(live_server, c
             assert page.locator("#chart-satisfaction").is_visible()
             page.pdf(path=str(SCREENSHOT.with_suffix(".pdf")), landscape=True, print_background=True)
 
-            analyst_context = browser.new_context()
-            analyst_context.add_cookies([analyst_cookie])
-            assert analyst_context.new_page().goto(f"{live_server.url}/dashboard/").status == 403
+            agent_context = browser.new_context()
+            agent_context.add_cookies([agent_cookie])
+            assert agent_context.new_page().goto(f"{live_server.url}/dashboard/").status == 403
         finally:
             browser.close()
