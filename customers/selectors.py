@@ -289,3 +289,67 @@ def customer_profile_review(customer: Customer, *, now=None) -> dict:
 def my_profiles_due(user) -> int:
     """The user's own customers whose profile review is due (for the workbench)."""
     return filter_by_profile_review(Customer.objects.filter(owner=user), "due").count()
+
+
+def profiles_incomplete_after(user, days: int | None = None, *, now=None) -> int:
+    """How many of ``user``'s own customers still have an incomplete profile ``days`` (default
+    CUSTOMER_PROFILE_INCOMPLETE_DAYS, 001 篇2: 90) after the profile was created (the workbench)."""
+    return profiles_incomplete_qs(days, now=now).filter(owner=user).count()
+
+
+def profiles_incomplete_qs(days: int | None = None, *, now=None) -> QuerySet:
+    """Customers not anonymised whose profile was created more than ``days`` ago and is still incomplete."""
+    days = settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return (Customer.objects.exclude(status=Customer.Status.ANONYMISED)
+            .filter(created_at__lt=cutoff).filter(_profile_incomplete_q()))
+
+
+def profiles_incomplete_by_owner(days: int | None = None, *, now=None) -> dict[int, int]:
+    """{owner id: count} of owned customers incomplete after ``days`` (one grouped query)."""
+    rows = (profiles_incomplete_qs(days, now=now).filter(owner__isnull=False).order_by()
+            .values_list("owner_id").annotate(n=Count("pk")))
+    return dict(rows)
+
+
+# --- staff who are also customers (001 篇2: 公司内部人员不能成为VIP客户) ----------------------------
+def _staff_keys() -> tuple[dict[str, int], dict[str, int]]:
+    """({normalised mobile: user id}, {ID blind index: user id}) of current staff (active login,
+    not left). Staff are few: their phones are normalised here rather than trusted as typed."""
+    from core.models import StaffProfile
+
+    mobiles, ids = {}, {}
+    for user_id, phone, index in (StaffProfile.objects.filter(user__is_active=True, left_at__isnull=True)
+                                  .values_list("user_id", "phone", "id_number_index")):
+        mobile = try_normalise_mobile(phone) if phone else None
+        if mobile:
+            mobiles[mobile] = user_id
+        if index:
+            ids[index] = user_id
+    return mobiles, ids
+
+
+def staff_customers() -> QuerySet:
+    """Customers (not anonymised) whose mobile or ID number is a current staff member's."""
+    mobiles, ids = _staff_keys()
+    if not mobiles and not ids:
+        return Customer.objects.none()
+    return (Customer.objects.exclude(status=Customer.Status.ANONYMISED)
+            .filter(Q(mobile__in=list(mobiles)) | Q(id_number_index__in=list(ids))))
+
+
+def staff_member_of_customer(customer: Customer):
+    """The current member of staff whose mobile or ID number the customer has, or None."""
+    from django.contrib.auth import get_user_model
+
+    mobiles, ids = _staff_keys()
+    user_id = mobiles.get(customer.mobile or "") or ids.get(customer.id_number_index or "")
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+def customers_of_staff_member(user) -> QuerySet:
+    """The customers who are ``user`` (same mobile or ID number), if ``user`` is current staff."""
+    mobiles, ids = _staff_keys()
+    return staff_customers().filter(
+        Q(mobile__in=[m for m, u in mobiles.items() if u == user.pk])
+        | Q(id_number_index__in=[i for i, u in ids.items() if u == user.pk]))

@@ -354,6 +354,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             "key_change_linked": key_change is not None and selectors.key_change_visible_to(user, key_change),
             "classification": selectors.customer_classification(customer),
             "profile_review": selectors.customer_profile_review(customer),
+            "staff_member": selectors.staff_member_of_customer(customer),
             "can_mark_profile_checked": user.has_perm("customers.change_customer")
             and customer.status != Customer.Status.ANONYMISED,
             "extra_panels": panels,
