@@ -73,12 +73,15 @@ class OccasionAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active", "channel")
     search_fields = ("name", "code")
     inlines = [OccasionTemplateInline]
-    fields = ("code", "name", "kind", "month", "day", "send_offset_days", "channel", "requires_consent", "is_active")
+    fields = ("code", "name", "kind", "anniversary_kind", "month", "day", "send_offset_days", "channel",
+              "requires_consent", "is_active")
 
     @admin.display(description=_("date this year"))
     def date_this_year(self, obj):
         if obj.kind == Occasion.Kind.BIRTHDAY:
             return _("each customer's birthday")
+        if obj.kind == Occasion.Kind.ANNIVERSARY:
+            return _("each customer's commemoration day")
         return obj.date_in(timezone.localdate().year) or "—"
 
     @admin.display(description=_("preview"))

@@ -19,6 +19,7 @@ agent records it as reached with a satisfaction, the order gets a review (source
 has none.
 """
 
+from care.services.anniversaries import anniversary_customers, anniversary_greetings_enqueue  # noqa: F401
 from care.services.callbacks import (  # noqa: F401
     callback_schedule_after_complaint,
     callback_take,

@@ -40,7 +40,16 @@ from customers.forms import (
     RevealForm,
     ScheduleCallbackForm,
 )
-from customers.models import ContactLog, Customer, Place, SensitiveAccess, ServiceNeed, Tag
+from customers.models import (
+    AnniversaryKind,
+    ContactLog,
+    Customer,
+    CustomerAnniversary,
+    Place,
+    SensitiveAccess,
+    ServiceNeed,
+    Tag,
+)
 from customers.resources import IMPORT_COLUMNS, CustomerImportResource
 from customers.services.customers import OWNER_ONLY_FIELDS
 
@@ -158,6 +167,22 @@ class PlaceInline(admin.TabularInline):
     readonly_fields = ("use_count", "last_used_at")
 
 
+class AnniversaryInline(admin.TabularInline):
+    """Commemoration days (001 篇2), chosen from the kinds list; the first ride is not entered: it is
+    the day of the first completed order (shown under "first completed order")."""
+
+    model = CustomerAnniversary
+    extra = 0
+    fields = ("kind", "date", "note")
+
+
+@admin.register(AnniversaryKind)
+class AnniversaryKindAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "from_first_order", "is_active")
+    fields = list_display
+    search_fields = ("name", "code")
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     search_fields = ("name",)
@@ -171,7 +196,7 @@ class ServiceNeedAdmin(admin.ModelAdmin):
 @admin.register(Customer)
 class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
-    inlines = [PlaceInline]
+    inlines = [PlaceInline, AnniversaryInline]
     change_list_template = "admin/customers/customer/change_list.html"
     change_form_template = "admin/customers/customer/change_form.html"
     list_display = ("full_name", "mobile", "customer_type", "source", "status", "owner_name", "last_order_at",
