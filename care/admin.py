@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from care import selectors, services
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
-from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from care.models import Callback, CampaignRun, Message, NoticeTemplate, Occasion, OccasionTemplate
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
@@ -375,3 +375,11 @@ def _report_export(rows, start, last_day, by, fmt) -> HttpResponse:
         response = HttpResponse(csv_text([header, *body]), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@admin.register(NoticeTemplate)
+class NoticeTemplateAdmin(admin.ModelAdmin):
+    """Texts of service notices (the handover notice naming the new contact)."""
+
+    list_display = ("code", "channel", "is_active")
+    fields = ("code", "body", "channel", "is_active")

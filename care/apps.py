@@ -18,3 +18,4 @@ class CareConfig(AppConfig):
         customer_hooks.register_anonymise_handler(hooks.scrub_messages_on_anonymise)
         customer_hooks.register_customer_panel(hooks.customer_care_panel)
         customer_hooks.register_callback_outcome_handler(hooks.review_from_callback)
+        customer_hooks.register_handover_confirmed_handler(hooks.notify_handed_over_customers)

@@ -279,3 +279,25 @@ class Callback(ContactLog):
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
         permissions = [("record_callback", _("Can record callback outcomes"))]
+
+
+class NoticeTemplate(models.Model):
+    """The text of a service notice the system sends a customer on an event (handover: 001 篇2/篇9, the
+    customer is told who their new contact is). Django template syntax with ``{{ name }}``,
+    ``{{ new_contact }}``, ``{{ new_contact_phone }}``, ``{{ company }}``, ``{{ hotline }}``."""
+
+    class Code(models.TextChoices):
+        HANDOVER = "handover", _("Handover: your new contact")
+
+    code = models.CharField(_("event"), max_length=30, choices=Code.choices, unique=True)
+    body = models.TextField(_("message"), validators=[validate_template_text])
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive: no notice is sent."))
+
+    class Meta:
+        verbose_name = _("notice template")
+        verbose_name_plural = _("notice templates")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.get_code_display()

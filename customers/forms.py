@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import services
 from customers.errors import CustomerError, DuplicateCustomer
-from customers.models import ContactLog, Customer, Rating
+from customers.models import ContactLog, Customer, Handover, Rating
 from customers.validators import normalise_mobile
 
 # Fields the service takes as keyword arguments beside the model's own columns.
@@ -208,6 +208,7 @@ class ScheduleCallbackForm(forms.Form):
 
 class HandoverStartForm(forms.Form):
     to_user = StaffChoiceField(label=_("receiver"), queryset=get_user_model().objects.none())
+    kind = forms.ChoiceField(label=_("handover type"), choices=Handover.Kind.choices)
     reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -44,3 +44,4 @@ from care.services.messages import (  # noqa: F401
     messages_scrub_for_anonymised,
     next_send_time,
 )
+from care.services.notices import handover_notices_enqueue  # noqa: F401

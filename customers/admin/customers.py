@@ -604,7 +604,7 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             try:
                 handover = services.handover_request(
                     from_user=from_user, to_user=form.cleaned_data["to_user"], actor=request.user,
-                    customers=list(queryset), reason=form.cleaned_data["reason"])
+                    customers=list(queryset), reason=form.cleaned_data["reason"], kind=form.cleaned_data["kind"])
             except CustomerError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
                 return None

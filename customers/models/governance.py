@@ -95,6 +95,14 @@ class Handover(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        """Why the customers change hands (001 篇2 离职、调岗、调店; 篇9): the customers are told either way."""
+
+        RESIGNATION = "resignation", _("Resignation")
+        TRANSFER = "transfer", _("Transfer to another post")
+        REBALANCING = "rebalancing", _("Rebalancing of customers")
+
+    kind = models.CharField(_("handover type"), max_length=20, choices=Kind.choices, default=Kind.RESIGNATION)
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT,
                                   related_name="handovers_out")
     to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT,
