@@ -269,6 +269,9 @@ def filter_by_profile_review(queryset: QuerySet, which: str, *, now=None) -> Que
         return queryset.filter(_profile_stale_q(now))
     if which == "due":
         return queryset.filter(_profile_incomplete_q() | _profile_stale_q(now))
+    if which == "incomplete_after":
+        cutoff = (now or timezone.now()) - dt.timedelta(days=settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS)
+        return queryset.filter(_profile_incomplete_q(), created_at__lt=cutoff)
     return queryset
 
 

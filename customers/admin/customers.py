@@ -156,7 +156,8 @@ class ProfileReviewFilter(_SelectorFilter):
 
     title, parameter_name = _("profile review"), "profile"
     options = {"due": _("Review due (incomplete or not checked)"), "incomplete": _("Incomplete profile"),
-               "stale": _("Not checked for a long time")}
+               "stale": _("Not checked for a long time"),
+               "incomplete_after": _("Still incomplete after the allowed days (90)")}
     select = staticmethod(selectors.filter_by_profile_review)
 
 

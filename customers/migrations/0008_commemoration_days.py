@@ -12,7 +12,7 @@ KINDS = [
 ]
 
 
-def seed_kinds(apps, schema_editor):
+def seed(apps, schema_editor):
     """The default kinds (001 篇2 各项纪念日); managers add or retire kinds in the admin."""
     AnniversaryKind = apps.get_model("customers", "AnniversaryKind")
     for code, name, from_first_order in KINDS:
@@ -58,5 +58,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('customer', 'kind'), name='uniq_customer_anniversary_kind')],
             },
         ),
-        migrations.RunPython(seed_kinds, migrations.RunPython.noop),
+        migrations.RunPython(seed, migrations.RunPython.noop),
     ]

@@ -1,6 +1,7 @@
 """Counts on the agent's workbench (admin index)."""
 
 from django import template
+from django.conf import settings
 
 from customers import selectors
 
@@ -18,3 +19,10 @@ def key_change_counts(context) -> dict:
 def profiles_due(context) -> int:
     """The user's own customers with an incomplete profile or one not checked for a long time."""
     return selectors.my_profiles_due(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
+def profiles_incomplete_after(context) -> dict:
+    """The user's own customers still incomplete CUSTOMER_PROFILE_INCOMPLETE_DAYS after creation."""
+    days = settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS
+    return {"count": selectors.profiles_incomplete_after(context["request"].user, days), "days": days}

@@ -130,6 +130,36 @@ def given_finished_month(ctx):
     b.callback(c, agent, happened=b.at(first.year, first.month, 11), satisfaction=5)
 
 
+def given_incomplete_profiles(ctx):
+    from customers.models import Customer
+
+    supervisor = b.staff("sup")
+    supervisor.email = "sup@example.com"
+    supervisor.save()
+    team = b.team("资料组")
+    team.supervisor = supervisor
+    team.save()
+    for name in ("a1", "a2"):
+        agent = b.staff(name, team=team)
+        agent.email = f"{name}@example.com"
+        agent.save()
+        c = b.customer(owner=agent)
+        Customer.objects.filter(pk=c.pk).update(
+            created_at=_now() - dt.timedelta(days=settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS + 3))
+
+
+def given_anniversaries_today(ctx):
+    from customers.models import AnniversaryKind, Customer, CustomerAnniversary
+
+    today = timezone.localdate()
+    for _ in range(2):
+        c = b.customer()
+        Customer.objects.filter(pk=c.pk).update(marketing_consent=True)
+        CustomerAnniversary.objects.create(customer=c, kind=AnniversaryKind.objects.get(code="wedding"),
+                                           date=today.replace(year=2015) if (today.month, today.day) != (2, 29)
+                                           else dt.date(2016, 2, 29))
+
+
 # --- what each job writes beyond row counts --------------------------------------------------------
 def backup_effects():
     from core import backup
@@ -202,6 +232,8 @@ SCENARIOS = {
     "care.dispatch_messages": Scenario(given_due_messages, message_states),
     "care.schedule_callbacks": Scenario(given_gold_customers),
     "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
+    "customers.incomplete_profiles": Scenario(given_incomplete_profiles),
+    "care.anniversary_greetings": Scenario(given_anniversaries_today, message_states),
     "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
 }
 
