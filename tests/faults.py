@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ("care.migrations.0003_default_occasions", "complaints.migrations.0002_seed_grades_categories",
          "loyalty.migrations.0002_default_rules_and_benefits")
 RULES_SEEDS = ("customers.migrations.0008_commemoration_days", "care.migrations.0006_commemoration_day_occasions",
-               "care.migrations.0007_handover_notice_template")
+               "care.migrations.0007_handover_notice_template",
+               "complaints.migrations.0008_analysis_signoff_and_causes")
 
 
 def reference_rows() -> None:

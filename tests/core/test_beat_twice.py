@@ -160,6 +160,21 @@ def given_anniversaries_today(ctx):
                                            else dt.date(2016, 2, 29))
 
 
+def given_analysis_not_signed_off(ctx):
+    # Any day of the month is past the reminder day and the due day here (the job itself checks the date).
+    ctx["settings"].COMPLAINT_ANALYSIS_REMIND_DAY, ctx["settings"].COMPLAINT_ANALYSIS_DUE_DAY = 1, 0
+    supervisor = b.staff("analyst", role="客服主管")
+    supervisor.email = "analyst@example.com"
+    supervisor.save()
+
+
+def analysis_states():
+    from complaints.models import AnalysisMonth
+
+    return {"analyses": sorted((a.month, a.reminded_at is None, a.flagged_late_at is None)
+                               for a in AnalysisMonth.objects.all())}
+
+
 # --- what each job writes beyond row counts --------------------------------------------------------
 def backup_effects():
     from core import backup
@@ -234,6 +249,8 @@ SCENARIOS = {
     "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
     "customers.incomplete_profiles": Scenario(given_incomplete_profiles),
     "care.anniversary_greetings": Scenario(given_anniversaries_today, message_states),
+    "complaints.analysis_reminder": Scenario(given_analysis_not_signed_off, analysis_states),
+    "complaints.analysis_overdue": Scenario(given_analysis_not_signed_off, analysis_states),
     "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
 }
 
