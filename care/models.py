@@ -290,7 +290,7 @@ class NoticeTemplate(models.Model):
         HANDOVER = "handover", _("Handover: your new contact")
 
     code = models.CharField(_("event"), max_length=30, choices=Code.choices, unique=True)
-    body = models.TextField(_("message"), validators=[validate_template_text])
+    body = models.TextField(_("notice text"), validators=[validate_template_text])
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive: no notice is sent."))
 

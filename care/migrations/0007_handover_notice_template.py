@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(choices=[('handover', 'Handover: your new contact')], max_length=30, unique=True, verbose_name='event')),
-                ('body', models.TextField(validators=[care.models.validate_template_text], verbose_name='message')),
+                ('body', models.TextField(validators=[care.models.validate_template_text], verbose_name='notice text')),
                 ('channel', models.CharField(choices=[('sms', 'SMS'), ('email', 'Email'), ('push', 'App push')], default='sms', max_length=10, verbose_name='channel')),
                 ('is_active', models.BooleanField(default=True, help_text='Inactive: no notice is sent.', verbose_name='active')),
             ],

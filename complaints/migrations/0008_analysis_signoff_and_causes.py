@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('code', models.SlugField(unique=True, verbose_name='code')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='name')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('sort_order', models.PositiveSmallIntegerField(default=100, verbose_name='order')),
+                ('sort_order', models.PositiveSmallIntegerField(default=100, verbose_name='sort order')),
             ],
             options={
                 'verbose_name': 'complaint cause',
@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('action', models.CharField(max_length=300, verbose_name='improvement action')),
-                ('due_on', models.DateField(verbose_name='due on')),
+                ('due_on', models.DateField(verbose_name='due by')),
                 ('done_on', models.DateField(blank=True, null=True, verbose_name='done on')),
                 ('analysis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='complaints.analysismonth', verbose_name='analysis')),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),

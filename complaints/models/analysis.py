@@ -12,7 +12,7 @@ class Cause(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
 
     class Meta:
         verbose_name = _("complaint cause")
@@ -52,7 +52,7 @@ class ImprovementAction(models.Model):
     action = models.CharField(_("improvement action"), max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
                               related_name="+")
-    due_on = models.DateField(_("due on"))
+    due_on = models.DateField(_("due by"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
 
     class Meta:
