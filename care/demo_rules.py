@@ -76,8 +76,28 @@ def handover_with_notices() -> str:
     return f"handover {handover.pk}: {len(customers)} customers told their new contact"
 
 
+def profiles_waiting_for_review() -> str:
+    """Two profiles entered by the first agent wait for head-office review: one within its 12 hours, one
+    late (flagged by the job)."""
+    from customers.services.profile_review import profile_review_open, profile_reviews_flag_late
+
+    agent = _staff(Role.CS_AGENT)
+    customers = list(Customer.objects.filter(status=Customer.Status.ACTIVE, profile_review__isnull=True)
+                     .order_by("-pk")[:2])
+    if agent is None or len(customers) < 2:
+        return "no profile reviews"
+    now = timezone.now()
+    profile_review_open(customer=customers[0], actor=agent, now=now - dt.timedelta(hours=2))
+    profile_review_open(customer=customers[1], actor=agent, now=now - dt.timedelta(hours=14))
+    return f"profiles waiting for review: 2 (late: {profile_reviews_flag_late(now=now)})"
+
+
 def seed_rules(stdout=None) -> None:
     today = timezone.localdate()
-    for line in (staff_customer(), commemoration_days(today), handover_with_notices()):
+    from core.notifications import notifications_muted
+
+    with notifications_muted():  # no staff e-mails from demo data
+        lines = (staff_customer(), commemoration_days(today), handover_with_notices(), profiles_waiting_for_review())
+    for line in lines:
         if stdout is not None:
             stdout.write(f"care (issue 17): {line}")

@@ -708,11 +708,23 @@ CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
 # 001 篇2: a profile still incomplete this many days after it was created is listed daily to its owner
 # and the owner's team supervisor (the document deletes it; we list it instead: see docs/rules.md).
 CUSTOMER_PROFILE_INCOMPLETE_DAYS = env.int("CUSTOMER_PROFILE_INCOMPLETE_DAYS", default=90)
+# 001 篇2: a profile entered by staff is approved by head-office customer service within this many hours.
+CUSTOMER_PROFILE_REVIEW_HOURS = env.int("CUSTOMER_PROFILE_REVIEW_HOURS", default=12)
 # 000/001: last month's complaint analysis is signed off by this day of the month; a reminder goes out
 # on COMPLAINT_ANALYSIS_REMIND_DAY.
 COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)
 COMPLAINT_ANALYSIS_REMIND_DAY = env.int("COMPLAINT_ANALYSIS_REMIND_DAY", default=5)
 CELERY_BEAT_SCHEDULE.update({
+    # Every 15 minutes: new profiles not reviewed within 12 hours are flagged late (once) and supervisors told.
+    "customers.profile_reviews_late": {
+        "task": "customers.profile_reviews_late",
+        "description": (
+            "new profiles entered by staff and not approved within `CUSTOMER_PROFILE_REVIEW_HOURS` (12) are flagged "
+            "late, once each, and supervisors are e-mailed"
+        ),
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 840},
+    },
     # Daily at 08:20: profiles incomplete after 90 days, one e-mail per owner and per supervisor.
     "customers.incomplete_profiles": {
         "task": "customers.incomplete_profiles",

@@ -46,6 +46,7 @@ from customers.models import (
     Customer,
     CustomerAnniversary,
     Place,
+    ProfileReview,
     SensitiveAccess,
     ServiceNeed,
     Tag,
@@ -381,6 +382,8 @@ class CustomerAdmin(PersonalDataAdminMixin, ImportTempFilesMixin, ImportMixin, S
             "classification": selectors.customer_classification(customer),
             "profile_review": selectors.customer_profile_review(customer),
             "staff_member": selectors.staff_member_of_customer(customer),
+            "pending_review": ProfileReview.objects.filter(customer=customer,
+                                                           status=ProfileReview.Status.PENDING).first(),
             "can_mark_profile_checked": user.has_perm("customers.change_customer")
             and customer.status != Customer.Status.ANONYMISED,
             "extra_panels": panels,

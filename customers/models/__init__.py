@@ -8,6 +8,7 @@ from customers.models.governance import (
     Handover,
     KeyFieldChange,
     OwnershipChange,
+    ProfileReview,
     SensitiveAccess,
 )
 from customers.models.orders import Order, OrderEvent, Rating, Review
@@ -16,6 +17,7 @@ from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
 __all__ = [
     "AnniversaryKind", "CustomerAnniversary",
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
-    "IngestionDay", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "Platform", "PlatformAPIKey",
+    "IngestionDay", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "ProfileReview",
+    "Platform", "PlatformAPIKey",
     "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
 ]

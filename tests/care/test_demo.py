@@ -40,3 +40,6 @@ def test_demo_shows_a_staff_customer_commemoration_days_and_a_handover_notice():
     handover = Handover.objects.get(status=Handover.Status.CONFIRMED)
     assert Message.objects.filter(dedupe_key=f"handover:{handover.pk}").count() == 2
     assert "care (issue 17)" in out.getvalue()
+    from customers.models import ProfileReview
+
+    assert ProfileReview.objects.filter(status="pending", late_at__isnull=False).count() == 1

@@ -160,6 +160,24 @@ def given_anniversaries_today(ctx):
                                            else dt.date(2016, 2, 29))
 
 
+def given_late_profile_reviews(ctx):
+    from customers.models import ProfileReview
+
+    supervisor = b.staff("hq", role="客服主管")
+    supervisor.email = "hq@example.com"
+    supervisor.save()
+    agent = b.staff("entering")
+    for _ in range(3):
+        ProfileReview.objects.create(customer=b.customer(), created_by=agent,
+                                     created_at=_now() - dt.timedelta(hours=13), due_at=_now() - dt.timedelta(hours=1))
+
+
+def review_states():
+    from customers.models import ProfileReview
+
+    return {"late": ProfileReview.objects.filter(late_at__isnull=False).count()}
+
+
 def given_analysis_not_signed_off(ctx):
     # Any day of the month is past the reminder day and the due day here (the job itself checks the date).
     ctx["settings"].COMPLAINT_ANALYSIS_REMIND_DAY, ctx["settings"].COMPLAINT_ANALYSIS_DUE_DAY = 1, 0
@@ -248,6 +266,7 @@ SCENARIOS = {
     "care.schedule_callbacks": Scenario(given_gold_customers),
     "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
     "customers.incomplete_profiles": Scenario(given_incomplete_profiles),
+    "customers.profile_reviews_late": Scenario(given_late_profile_reviews, review_states),
     "care.anniversary_greetings": Scenario(given_anniversaries_today, message_states),
     "complaints.analysis_reminder": Scenario(given_analysis_not_signed_off, analysis_states),
     "complaints.analysis_overdue": Scenario(given_analysis_not_signed_off, analysis_states),
