@@ -43,7 +43,8 @@ class ProfileReviewAdmin(admin.ModelAdmin):
         if minutes < 0:
             return format_html('<strong class="errornote">{}</strong>',
                                gettext("late by %(h)sh %(m)sm") % {"h": -minutes // 60, "m": -minutes % 60})
-        return gettext("%(h)sh %(m)sm left") % {"h": minutes // 60, "m": minutes % 60}
+        return format_html('<span class="review-countdown">{}</span>',
+                           gettext("%(h)sh %(m)sm left") % {"h": minutes // 60, "m": minutes % 60})
 
     @admin.action(description=_("Approve the selected new profiles"))
     def approve(self, request, queryset):
