@@ -24,7 +24,7 @@ from care import selectors, services
 from care.admin_sms import send_template_view
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
-from care.models import Callback, CampaignRun, Message, Occasion, OccasionTemplate
+from care.models import Callback, CampaignRun, Message, NoticeTemplate, Occasion, OccasionTemplate
 from core.errors import admin_message, form_add_error
 from core.http import redirect_next
 from core.models import ExportRecord
@@ -79,12 +79,15 @@ class OccasionAdmin(admin.ModelAdmin):
     list_filter = ("kind", "is_active", "channel")
     search_fields = ("name", "code")
     inlines = [OccasionTemplateInline]
-    fields = ("code", "name", "kind", "month", "day", "send_offset_days", "channel", "requires_consent", "is_active")
+    fields = ("code", "name", "kind", "anniversary_kind", "month", "day", "send_offset_days", "channel",
+              "requires_consent", "is_active")
 
     @admin.display(description=_("date this year"))
     def date_this_year(self, obj):
         if obj.kind == Occasion.Kind.BIRTHDAY:
             return _("each customer's birthday")
+        if obj.kind == Occasion.Kind.ANNIVERSARY:
+            return _("each customer's commemoration day")
         return obj.date_in(timezone.localdate().year) or "—"
 
     @admin.display(description=_("preview"))
@@ -401,3 +404,11 @@ def _report_export(rows, start, last_day, by, fmt) -> HttpResponse:
         response = HttpResponse(csv_text([header, *body]), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@admin.register(NoticeTemplate)
+class NoticeTemplateAdmin(admin.ModelAdmin):
+    """Texts of service notices (the handover notice naming the new contact)."""
+
+    list_display = ("code", "channel", "is_active")
+    fields = ("code", "body", "channel", "is_active")

@@ -21,3 +21,4 @@ class CareConfig(AppConfig):
         from care.admin_sms import sms_quick_action
 
         customer_hooks.register_customer_action(sms_quick_action)
+        customer_hooks.register_handover_confirmed_handler(hooks.notify_handed_over_customers)

@@ -42,6 +42,9 @@ def seed(*, rng: random.Random, stdout) -> None:
     sms_logger.setLevel(logging.WARNING)  # thousands of "SMS to …" lines help nobody here
     try:
         _seed(rng=rng, stdout=stdout)
+        from care.demo_rules import seed_rules
+
+        seed_rules(stdout)  # no random draws: the rest of the demo stays as it was
     finally:
         sms_logger.setLevel(level)
 

@@ -55,3 +55,10 @@ def review_from_callback(*, contact, notes: str = "") -> None:
     from care.services import review_from_callback as create_review
 
     create_review(contact=contact, notes=notes)
+
+
+def notify_handed_over_customers(*, handover, customer_ids) -> None:
+    """customers.hooks handover handler: the notice naming the new contact (rule in the notices service)."""
+    from care.services import handover_notices_enqueue
+
+    handover_notices_enqueue(handover=handover, customer_ids=customer_ids)

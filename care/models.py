@@ -34,6 +34,10 @@ class Occasion(models.Model):
         BIRTHDAY = "birthday", _("Birthday")
         FIXED = rules.SOLAR, _("Fixed date")
         LUNAR = rules.LUNAR, _("Lunar date")
+        ANNIVERSARY = "anniversary", _("Customer's commemoration day")
+
+    # Kinds whose date is the customer's own (birthday, commemoration days), not the occasion's.
+    PERSONAL_KINDS = (Kind.BIRTHDAY, Kind.ANNIVERSARY)
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -48,6 +52,11 @@ class Occasion(models.Model):
         _("needs marketing consent"), default=True,
         help_text=_("Greetings and offers are marketing: customers who withdrew consent are skipped."),
     )
+    anniversary_kind = models.OneToOneField(
+        "customers.AnniversaryKind", verbose_name=_("commemoration day"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="care_occasion",
+        help_text=_("For a commemoration-day occasion: which of the customers' dated occasions it greets."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -58,9 +67,14 @@ class Occasion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="birthday"), name="care_one_birthday_occasion"),
             models.CheckConstraint(
-                condition=Q(kind="birthday", month__isnull=True, day__isnull=True)
-                | Q(~Q(kind="birthday"), month__gte=1, month__lte=12, day__gte=1, day__lte=31),
+                condition=Q(kind__in=["birthday", "anniversary"], month__isnull=True, day__isnull=True)
+                | Q(~Q(kind__in=["birthday", "anniversary"]), month__gte=1, month__lte=12, day__gte=1, day__lte=31),
                 name="care_occasion_date_by_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="anniversary", anniversary_kind__isnull=False)
+                | Q(~Q(kind="anniversary"), anniversary_kind__isnull=True),
+                name="care_occasion_anniversary_kind",
             ),
             models.CheckConstraint(condition=Q(send_offset_days__lte=60), name="care_occasion_offset_le_60"),
         ]
@@ -69,9 +83,12 @@ class Occasion(models.Model):
         return self.name
 
     def clean(self):
-        if self.kind == self.Kind.BIRTHDAY:
+        if (self.kind == self.Kind.ANNIVERSARY) != (self.anniversary_kind_id is not None):
+            raise ValidationError({"anniversary_kind": _(
+                "A commemoration-day occasion names its kind of commemoration day; other occasions do not.")})
+        if self.kind in self.PERSONAL_KINDS:
             if self.month is not None or self.day is not None:
-                raise ValidationError({"month": _("A birthday occasion has no date of its own.")})
+                raise ValidationError({"month": _("This occasion is on each customer's own date: no date of its own.")})
             return
         if self.month is None or self.day is None:
             raise ValidationError({"month": _("Give the month and day of the occasion.")})
@@ -85,7 +102,7 @@ class Occasion(models.Model):
 
     def date_in(self, year: int):
         """The occasion's date in ``year`` (None for the birthday occasion)."""
-        return None if self.kind == self.Kind.BIRTHDAY else rules.occasion_date(self.spec, year)
+        return None if self.kind in self.PERSONAL_KINDS else rules.occasion_date(self.spec, year)
 
 
 _template_engine = Engine(autoescape=False)
@@ -289,3 +306,25 @@ class Callback(ContactLog):
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
         permissions = [("record_callback", _("Can record callback outcomes"))]
+
+
+class NoticeTemplate(models.Model):
+    """The text of a service notice the system sends a customer on an event (handover: 001 篇2/篇9, the
+    customer is told who their new contact is). Django template syntax with ``{{ name }}``,
+    ``{{ new_contact }}``, ``{{ new_contact_phone }}``, ``{{ company }}``, ``{{ hotline }}``."""
+
+    class Code(models.TextChoices):
+        HANDOVER = "handover", _("Handover: your new contact")
+
+    code = models.CharField(_("event"), max_length=30, choices=Code.choices, unique=True)
+    body = models.TextField(_("notice text"), validators=[validate_template_text])
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.SMS)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Inactive: no notice is sent."))
+
+    class Meta:
+        verbose_name = _("notice template")
+        verbose_name_plural = _("notice templates")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.get_code_display()

@@ -18,7 +18,7 @@ from customers.models import ContactLog
 
 def care_calendar(year: int) -> list[tuple[dt.date, str]]:
     """The year's active dated occasions (fixed and lunar), sorted by date."""
-    specs = [o.spec for o in Occasion.objects.filter(is_active=True).exclude(kind=Occasion.Kind.BIRTHDAY)]
+    specs = [o.spec for o in Occasion.objects.filter(is_active=True).exclude(kind__in=Occasion.PERSONAL_KINDS)]
     return rules.care_calendar(specs, year)
 
 
@@ -31,6 +31,8 @@ def occasion_preview(*, occasion: Occasion, customer, year: int | None = None) -
         if customer.birthday:
             date = (rules.lunar_birthday_in_year(customer.birthday, year) if customer.birthday_is_lunar
                     else rules.fixed_date(year, customer.birthday.month, customer.birthday.day))
+    elif occasion.kind == Occasion.Kind.ANNIVERSARY:
+        date = customer_anniversary_date(customer, occasion.anniversary_kind, year)
     else:
         date = occasion.date_in(year)
     compiled = TemplateSet(occasion).for_tier(tier)
@@ -39,6 +41,16 @@ def occasion_preview(*, occasion: Occasion, customer, year: int | None = None) -
     subject, body = compiled.render(name=customer.full_name, tier=tier, occasion=occasion, date=date)
     return {"tier": tier, "date": date, "subject": subject, "body": body, "benefit": compiled.template.benefit,
             "coupon": compiled.coupon, "template": compiled.template}
+
+
+def customer_anniversary_date(customer, kind, year: int):
+    """The customer's commemoration day of ``kind`` in ``year`` (first ride: the first completed order's
+    day), or None when the customer has none."""
+    if kind.from_first_order:
+        start = customer.first_order_at and timezone.localtime(customer.first_order_at).date()
+    else:
+        start = customer.anniversaries.filter(kind=kind).values_list("date", flat=True).first()
+    return rules.fixed_date(year, start.month, start.day) if start else None
 
 
 def campaign_summary(*, year: int | None = None) -> QuerySet:

@@ -17,6 +17,11 @@ def holiday_greetings() -> dict:
     return services.holiday_greetings_enqueue()
 
 
+@shared_task(name="care.anniversary_greetings")
+def anniversary_greetings() -> dict:
+    return services.anniversary_greetings_enqueue()
+
+
 @shared_task(name="care.dispatch_messages")
 def dispatch_messages() -> int:
     return services.messages_dispatch_due()

@@ -160,6 +160,9 @@ def seed(*, rng: random.Random, stdout=None, closed_history: int = 120) -> dict[
             for _ in range(3):
                 take(grade=grades[0], target=target, received_at=real_now - dt.timedelta(days=rng.uniform(2, 17)))
         counts = deadlines_process()
+    from complaints.demo_analysis import seed_analysis
+
+    seed_analysis(stdout)  # no random draws
     say(f"complaints: {made} complaints; deadline job: "
         + ", ".join(f"{k}={v}" for k, v in counts.items()))
     return {"complaints": made, **counts}

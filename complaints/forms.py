@@ -121,8 +121,8 @@ class DetailsForm(forms.ModelForm):
 
     class Meta:
         model = Complaint
-        fields = ("assignee", "demand", "cause", "responsibility", "responsible_staff", "resolution_measures",
-                  "expected_completion_at", "customer_informed_by")
+        fields = ("assignee", "demand", "cause_category", "cause", "responsibility", "responsible_staff",
+                  "resolution_measures", "expected_completion_at", "customer_informed_by")
 
     def clean_assignee(self):
         assignee = self.cleaned_data.get("assignee")

@@ -145,7 +145,7 @@ def complaint_analysis(*, year: int, month: int, months_back: int = 5, top: int 
         "by_category": by("category__name"),
         "by_grade": by("grade__name"),
         "by_channel": by_channel,
-        "by_cause": by("cause"),
+        "by_cause": [{**r, "key": r["key"] or "—"} for r in by("cause_category__name")],
         "by_responsibility": by_responsibility,
         "by_driver": [r for r in by("driver__name") if r["key"]][:top],
         "by_platform": [{**r, "key": r["key"] or "—"} for r in by("platform__name")],

@@ -498,7 +498,7 @@ def complaint_assign(*, complaint: Complaint, assignee, actor, note: str = "") -
     return complaint
 
 
-DETAIL_FIELDS = ("demand", "cause", "responsibility", "responsible_staff", "resolution_measures",
+DETAIL_FIELDS = ("demand", "cause_category", "cause", "responsibility", "responsible_staff", "resolution_measures",
                  "expected_completion_at", "customer_informed_by")
 
 

@@ -732,3 +732,65 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.navigation.navigation
 # Start pages (issue 15): a complaint's pending deadline counts as "soon due" on the supervisor's
 # start page once this share (%) of its window (receipt → deadline) has passed.
 COMPLAINT_DEADLINE_WARNING_PERCENT = env.int("COMPLAINT_DEADLINE_WARNING_PERCENT", default=80)
+# --- Rules from the documents (issue 17: items 13, 14, 16, 17, 21; docs/rules.md) ----------------
+# 001 篇2: a profile still incomplete this many days after it was created is listed daily to its owner
+# and the owner's team supervisor (the document deletes it; we list it instead: see docs/rules.md).
+CUSTOMER_PROFILE_INCOMPLETE_DAYS = env.int("CUSTOMER_PROFILE_INCOMPLETE_DAYS", default=90)
+# 001 篇2: a profile entered by staff is approved by head-office customer service within this many hours.
+CUSTOMER_PROFILE_REVIEW_HOURS = env.int("CUSTOMER_PROFILE_REVIEW_HOURS", default=12)
+# 000/001: last month's complaint analysis is signed off by this day of the month; a reminder goes out
+# on COMPLAINT_ANALYSIS_REMIND_DAY.
+COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)
+COMPLAINT_ANALYSIS_REMIND_DAY = env.int("COMPLAINT_ANALYSIS_REMIND_DAY", default=5)
+CELERY_BEAT_SCHEDULE.update({
+    # Every 15 minutes: new profiles not reviewed within 12 hours are flagged late (once) and supervisors told.
+    "customers.profile_reviews_late": {
+        "task": "customers.profile_reviews_late",
+        "description": (
+            "new profiles entered by staff and not approved within `CUSTOMER_PROFILE_REVIEW_HOURS` (12) are flagged "
+            "late, once each, and supervisors are e-mailed"
+        ),
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 840},
+    },
+    # Daily at 08:20: profiles incomplete after 90 days, one e-mail per owner and per supervisor.
+    "customers.incomplete_profiles": {
+        "task": "customers.incomplete_profiles",
+        "description": (
+            "profiles still incomplete `CUSTOMER_PROFILE_INCOMPLETE_DAYS` (90) after creation: one e-mail to each "
+            "owner and to their team's supervisor with the counts and a link"
+        ),
+        "schedule": crontab(hour=8, minute=20),
+        "options": {"expires": 23 * 3600},
+    },
+    # Daily at 08:45: anniversaries (wedding, company founding, first ride) greeted like birthdays.
+    "care.anniversary_greetings": {
+        "task": "care.anniversary_greetings",
+        "description": (
+            "customers' commemoration days (wedding, company founding, first ride…) today: one greeting per "
+            "occasion per year, with consent and outside quiet hours"
+        ),
+        "schedule": crontab(hour=8, minute=45),
+        "options": {"expires": 23 * 3600},
+    },
+    # Monthly on the 5th at 09:00: remind supervisors to sign off last month's complaint analysis.
+    "complaints.analysis_reminder": {
+        "task": "complaints.analysis_reminder",
+        "description": (
+            "on the `COMPLAINT_ANALYSIS_REMIND_DAY` (5th): reminds complaint supervisors that last month's analysis "
+            "is due by the `COMPLAINT_ANALYSIS_DUE_DAY` (10th), once per month"
+        ),
+        "schedule": crontab(day_of_month="5-9", hour=9, minute=0),
+        "options": {"expires": 23 * 3600},
+    },
+    # Daily at 09:10: last month's analysis not signed off after the 10th is flagged late (once).
+    "complaints.analysis_overdue": {
+        "task": "complaints.analysis_overdue",
+        "description": (
+            "after the `COMPLAINT_ANALYSIS_DUE_DAY` (10th): last month's complaint analysis not signed off is "
+            "flagged late and supervisors are told, once per month"
+        ),
+        "schedule": crontab(hour=9, minute=10),
+        "options": {"expires": 23 * 3600},
+    },
+})

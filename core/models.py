@@ -54,7 +54,14 @@ class StaffProfile(models.Model):
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     employee_no = models.CharField(_("employee number"), max_length=30, unique=True, null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True,
+                             help_text=_("The staff member's own mobile: a customer with the same mobile is a "
+                                         "member of staff and cannot rise above the entry tier."))
+    # Sensitive, as on the customer: encrypted, with an HMAC blind index for equality lookups (a customer
+    # with the same ID number is a member of staff) and a masked copy for display.
+    id_number_encrypted = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True, editable=False)
     takes_customers = models.BooleanField(
         _("takes customers"), default=True, help_text=_("Can own customers and be assigned as a dedicated agent.")
     )

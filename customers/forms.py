@@ -15,7 +15,7 @@ from core.errors import form_add_error
 from core.names import name_from_parts
 from customers import services
 from customers.errors import CustomerError, DuplicateCustomer
-from customers.models import ContactLog, Customer, Rating
+from customers.models import ContactLog, Customer, Handover, Rating
 from customers.validators import normalise_mobile
 
 # Fields the service takes as keyword arguments beside the model's own columns.
@@ -209,6 +209,7 @@ class ScheduleCallbackForm(forms.Form):
 
 class HandoverStartForm(forms.Form):
     to_user = StaffChoiceField(label=_("receiver"), queryset=get_user_model().objects.none())
+    kind = forms.ChoiceField(label=_("handover type"), choices=Handover.Kind.choices)
     reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -24,6 +24,7 @@ _driver_panels: list[Callable] = []
 _vip_checks: list[Callable] = []
 _callback_outcome_handlers: list[Callable] = []
 _keeps_owner_when_dormant: list[Callable] = []
+_handover_confirmed_handlers: list[Callable] = []
 
 
 def register_order_handler(kind: str, handler: Callable) -> None:
@@ -142,3 +143,14 @@ def register_customer_action(action: Callable) -> None:
 
 def customer_actions() -> list[Callable]:
     return list(_customer_actions)
+
+
+def register_handover_confirmed_handler(handler: Callable) -> None:
+    """``handler(handover=..., customer_ids=[...])`` runs inside the transaction that confirms a handover,
+    with the customers whose account manager it changed (care: a notice naming the new contact)."""
+    if handler not in _handover_confirmed_handlers:
+        _handover_confirmed_handlers.append(handler)
+
+
+def handover_confirmed_handlers() -> list[Callable]:
+    return list(_handover_confirmed_handlers)

@@ -28,6 +28,9 @@ def customer_sections(user, now) -> list[Section]:
             Item(_("Inquiries to answer"), counts["inquiries"], f"{contacts}?due=mine&purpose__exact=inquiry"),
             Item(_("My customers whose profile review is due"), counts["profiles_due"],
                  reverse("admin:customers_customer_changelist") + "?owner=me&profile=due"),
+            Item(_("My customers' profiles still incomplete after the allowed days"), counts["profiles_incomplete"],
+                 reverse("admin:customers_customer_changelist") + "?owner=me&profile=incomplete_after",
+                 level="warn" if counts["profiles_incomplete"] else ""),
         ]
         day.items += [Item(_("My callbacks (today and overdue)"), url=reverse("admin:customers_customer_callbacks")),
                       Item(_("My customers"), url=reverse("admin:customers_customer_mine"))]
@@ -47,5 +50,7 @@ def customer_sections(user, now) -> list[Section]:
                  reverse("admin:customers_handover_changelist") + "?status__exact=requested"),
             Item(_("Deletion requests waiting"), counts["deletions_waiting"],
                  reverse("admin:customers_deletionrequest_changelist") + "?status__exact=pending"),
+            Item(_("New profiles waiting for review"), counts["profiles_waiting"],
+                 reverse("admin:customers_profilereview_changelist") + "?status__exact=pending"),
         ]))
     return sections

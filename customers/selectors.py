@@ -279,6 +279,9 @@ def filter_by_profile_review(queryset: QuerySet, which: str, *, now=None) -> Que
         return queryset.filter(_profile_stale_q(now))
     if which == "due":
         return queryset.filter(_profile_incomplete_q() | _profile_stale_q(now))
+    if which == "incomplete_after":
+        cutoff = (now or timezone.now()) - dt.timedelta(days=settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS)
+        return queryset.filter(_profile_incomplete_q(), created_at__lt=cutoff)
     return queryset
 
 
@@ -307,7 +310,7 @@ def inbox_counts(user, *, today: dt.date) -> dict:
     overdue, inquiries to answer, customers whose profile review is due, key-field changes sent back,
     handovers to confirm; for those who decide (``approve_customer_change``) the key-field changes,
     handovers and deletion requests waiting."""
-    from customers.models import DeletionRequest, Handover
+    from customers.models import DeletionRequest, Handover, ProfileReview
 
     scheduled = Q(status=ContactLog.Status.SCHEDULED)
     inquiry = Q(purpose=ContactLog.Purpose.INQUIRY)
@@ -319,6 +322,7 @@ def inbox_counts(user, *, today: dt.date) -> dict:
     counts["profiles_due"] = my_profiles_due(user)
     counts["key_changes_sent_back"] = key_changes_sent_back(user)
     counts["handovers_to_confirm"] = Handover.objects.filter(to_user=user, status=Handover.Status.APPROVED).count()
+    counts["profiles_incomplete"] = profiles_incomplete_after(user)
     if user.has_perm("customers.approve_customer_change"):
         handovers = Handover.objects.filter(status=Handover.Status.REQUESTED).exclude(requested_by=user)
         if not (user.is_superuser or user.has_perm("customers.manage_ownership")):
@@ -326,4 +330,70 @@ def inbox_counts(user, *, today: dt.date) -> dict:
         counts["key_changes_waiting"] = key_changes_waiting(user)
         counts["handovers_waiting"] = handovers.count()
         counts["deletions_waiting"] = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).count()
+        counts["profiles_waiting"] = (ProfileReview.objects.filter(status=ProfileReview.Status.PENDING)
+                                      .exclude(created_by=user).count())
     return counts
+
+
+def profiles_incomplete_after(user, days: int | None = None, *, now=None) -> int:
+    """How many of ``user``'s own customers still have an incomplete profile ``days`` (default
+    CUSTOMER_PROFILE_INCOMPLETE_DAYS, 001 篇2: 90) after the profile was created (the workbench)."""
+    return profiles_incomplete_qs(days, now=now).filter(owner=user).count()
+
+
+def profiles_incomplete_qs(days: int | None = None, *, now=None) -> QuerySet:
+    """Customers not anonymised whose profile was created more than ``days`` ago and is still incomplete."""
+    days = settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return (Customer.objects.exclude(status=Customer.Status.ANONYMISED)
+            .filter(created_at__lt=cutoff).filter(_profile_incomplete_q()))
+
+
+def profiles_incomplete_by_owner(days: int | None = None, *, now=None) -> dict[int, int]:
+    """{owner id: count} of owned customers incomplete after ``days`` (one grouped query)."""
+    rows = (profiles_incomplete_qs(days, now=now).filter(owner__isnull=False).order_by()
+            .values_list("owner_id").annotate(n=Count("pk")))
+    return dict(rows)
+
+
+# --- staff who are also customers (001 篇2: 公司内部人员不能成为VIP客户) ----------------------------
+def _staff_keys() -> tuple[dict[str, int], dict[str, int]]:
+    """({normalised mobile: user id}, {ID blind index: user id}) of current staff (active login,
+    not left). Staff are few: their phones are normalised here rather than trusted as typed."""
+    from core.models import StaffProfile
+
+    mobiles, ids = {}, {}
+    for user_id, phone, index in (StaffProfile.objects.filter(user__is_active=True, left_at__isnull=True)
+                                  .values_list("user_id", "phone", "id_number_index")):
+        mobile = try_normalise_mobile(phone) if phone else None
+        if mobile:
+            mobiles[mobile] = user_id
+        if index:
+            ids[index] = user_id
+    return mobiles, ids
+
+
+def staff_customers() -> QuerySet:
+    """Customers (not anonymised) whose mobile or ID number is a current staff member's."""
+    mobiles, ids = _staff_keys()
+    if not mobiles and not ids:
+        return Customer.objects.none()
+    return (Customer.objects.exclude(status=Customer.Status.ANONYMISED)
+            .filter(Q(mobile__in=list(mobiles)) | Q(id_number_index__in=list(ids))))
+
+
+def staff_member_of_customer(customer: Customer):
+    """The current member of staff whose mobile or ID number the customer has, or None."""
+    from django.contrib.auth import get_user_model
+
+    mobiles, ids = _staff_keys()
+    user_id = mobiles.get(customer.mobile or "") or ids.get(customer.id_number_index or "")
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+def customers_of_staff_member(user) -> QuerySet:
+    """The customers who are ``user`` (same mobile or ID number), if ``user`` is current staff."""
+    mobiles, ids = _staff_keys()
+    return staff_customers().filter(
+        Q(mobile__in=[m for m, u in mobiles.items() if u == user.pk])
+        | Q(id_number_index__in=[i for i, u in ids.items() if u == user.pk]))

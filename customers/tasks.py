@@ -27,3 +27,17 @@ def sweep_order_events() -> int:
 @shared_task(name="customers.dormancy_sweep")
 def run_dormancy_sweep() -> dict:
     return dormancy_sweep()
+
+
+@shared_task(name="customers.incomplete_profiles")
+def incomplete_profiles() -> dict:
+    from customers.services.profile_reminders import incomplete_profiles_notify
+
+    return incomplete_profiles_notify()
+
+
+@shared_task(name="customers.profile_reviews_late")
+def profile_reviews_late() -> int:
+    from customers.services.profile_review import profile_reviews_flag_late
+
+    return profile_reviews_flag_late()

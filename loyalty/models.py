@@ -140,6 +140,7 @@ class TierChange(models.Model):
         MANUAL = "manual", _("Set by hand")
         MANUAL_ENDED = "manual_ended", _("Manual tier ended")
         MERGE = "merge", _("Customer merge")
+        STAFF = "staff", _("Member of staff: entry tier only")
 
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="tier_changes")

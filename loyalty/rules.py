@@ -14,6 +14,12 @@ from decimal import ROUND_DOWN, Decimal
 
 NORMAL, SILVER, GOLD, DIAMOND = 0, 1, 2, 3
 TOP_TIER = DIAMOND
+ENTRY_TIER = NORMAL  # what a member of staff who is also a customer may hold at most (001 篇2)
+
+
+def capped_tier(tier: int, *, is_staff: bool) -> int:
+    """The tier a customer may hold: staff (公司内部人员) never rise above the entry tier."""
+    return min(tier, ENTRY_TIER) if is_staff else tier
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SEEDS = ("care.migrations.0003_default_occasions", "complaints.migrations.0002_seed_grades_categories",
          "loyalty.migrations.0002_default_rules_and_benefits")
+RULES_SEEDS = ("customers.migrations.0009_commemoration_days", "care.migrations.0007_commemoration_day_occasions",
+               "care.migrations.0008_handover_notice_template",
+               "complaints.migrations.0010_analysis_signoff_and_causes")
 
 
 def reference_rows() -> None:
@@ -37,6 +40,10 @@ def reference_rows() -> None:
     for module, model in zip(SEEDS, (Occasion, Grade, TierRule), strict=True):
         if not model.objects.exists():
             importlib.import_module(module).seed(apps, None)
+    # Issue 17 (rules2): commemoration-day kinds and their occasions, the handover notice, complaint causes
+    # (each seed is idempotent: get_or_create by code).
+    for module in RULES_SEEDS:
+        importlib.import_module(module).seed(apps, None)
 
 
 def side_connection() -> psycopg.Connection:

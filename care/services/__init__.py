@@ -20,6 +20,7 @@ has none.
 """
 
 from care.services.agent_messages import message_send_from_template, message_template_render  # noqa: F401
+from care.services.anniversaries import anniversary_customers, anniversary_greetings_enqueue  # noqa: F401
 from care.services.callbacks import (  # noqa: F401
     callback_schedule_after_complaint,
     callback_take,
@@ -44,3 +45,4 @@ from care.services.messages import (  # noqa: F401
     messages_scrub_for_anonymised,
     next_send_time,
 )
+from care.services.notices import handover_notices_enqueue  # noqa: F401

@@ -48,10 +48,11 @@ def birthday_customers(today: dt.date) -> tuple[QuerySet, QuerySet]:
 
 
 def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, customers: QuerySet,
-                     now: dt.datetime | None = None, batch_size: int | None = None) -> int:
+                     now: dt.datetime | None = None, batch_size: int | None = None, dedupe_prefix: str = "") -> int:
     """Create one outbox row per customer in ``customers`` for ``occasion`` in ``year`` (skipping those
     who already have one), rendered with the template of the customer's tier. Returns the number of
-    rows created. Safe to run again: the unique constraint ignores duplicates."""
+    rows created. Safe to run again: the unique constraint ignores duplicates (with ``dedupe_prefix``
+    each row also carries the dedupe key ``<prefix>:<year>``, unique per customer)."""
     now = now or timezone.now()
     batch_size = batch_size or settings.CARE_ENQUEUE_BATCH
     templates = TemplateSet(occasion)
@@ -61,7 +62,9 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
     if not settings.CARE_GREET_DORMANT:
         todo = todo.filter(status=Customer.Status.ACTIVE)
     no_consent = _("no marketing consent")
-    purpose = "birthday" if occasion.kind == Occasion.Kind.BIRTHDAY else "holiday"
+    purpose = {Occasion.Kind.BIRTHDAY: "birthday", Occasion.Kind.ANNIVERSARY: "anniversary"}.get(occasion.kind,
+                                                                                                "holiday")
+    dedupe_key = f"{dedupe_prefix}:{year}"[:100] if dedupe_prefix else ""
     renderers: dict[str, NameOnlyRenderer | None] = {}
     created, last_pk = 0, 0
     while True:
@@ -90,7 +93,7 @@ def occasion_enqueue(*, occasion: Occasion, year: int, occasion_date: dt.date, c
             skipped = occasion.requires_consent and not consent
             batch.append({
                 "customer_id": pk, "occasion_id": occasion.pk, "year": year, "occasion_date": occasion_date,
-                "dedupe_key": "", "purpose": purpose, "channel": occasion.channel, "tier": tier,
+                "dedupe_key": dedupe_key, "purpose": purpose, "channel": occasion.channel, "tier": tier,
                 "subject": subject[:200], "body": body, "coupon": renderer.compiled.coupon, "coupon_ref": "",
                 "requires_consent": occasion.requires_consent,
                 "status": Message.Status.SKIPPED if skipped else Message.Status.QUEUED,
@@ -154,7 +157,7 @@ def birthday_greetings_enqueue(*, today: dt.date | None = None, now: dt.datetime
 def occasions_in_window(today: dt.date) -> list[tuple[Occasion, dt.date]]:
     """Active holiday occasions whose sending window [date − offset, date] contains ``today``."""
     due = []
-    for occasion in Occasion.objects.filter(is_active=True).exclude(kind=Occasion.Kind.BIRTHDAY):
+    for occasion in Occasion.objects.filter(is_active=True).exclude(kind__in=Occasion.PERSONAL_KINDS):
         for date in rules.occasion_occurrences(occasion.spec, today):
             if date - dt.timedelta(days=occasion.send_offset_days) <= today <= date:
                 due.append((occasion, date))

@@ -185,9 +185,10 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                                          "paused_seconds", "reopen_count")}),
             (_("Complaint"), {"fields": ("received_at", "channel", "complainant_shown", "order", "driver", "platform",
                                          "category", "occurred_at", "content", "demand")}),
-            (_("Investigation and resolution"), {"fields": ("cause", "responsibility", "responsible_staff",
-                                                            "resolution_measures", "expected_completion_at",
-                                                            "customer_informed_by", "not_upheld_reason")}),
+            (_("Investigation and resolution"), {"fields": ("cause_category", "cause", "responsibility",
+                                                            "responsible_staff", "resolution_measures",
+                                                            "expected_completion_at", "customer_informed_by",
+                                                            "not_upheld_reason")}),
         ]
 
     def get_readonly_fields(self, request, obj=None):

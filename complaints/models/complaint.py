@@ -123,7 +123,10 @@ class Complaint(models.Model):
     resolve_escalated_at = models.DateTimeField(_("escalated for resolve deadline at"), null=True, blank=True)
     close_overdue_at = models.DateTimeField(_("close overdue noticed at"), null=True, blank=True)
     # Investigation and resolution.
-    cause = models.TextField(_("cause"), blank=True)
+    cause_category = models.ForeignKey("complaints.Cause", verbose_name=_("cause"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+", db_index=False,
+                                       limit_choices_to={"is_active": True})
+    cause = models.TextField(_("cause details"), blank=True)
     responsibility = models.CharField(_("responsibility"), max_length=20, choices=Responsibility.choices,
                                       blank=True)
     responsible_staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("responsible agent"),

@@ -42,7 +42,16 @@ from customers.forms import (
     RevealForm,
     ScheduleCallbackForm,
 )
-from customers.models import Customer, Place, SensitiveAccess, ServiceNeed, Tag
+from customers.models import (
+    AnniversaryKind,
+    Customer,
+    CustomerAnniversary,
+    Place,
+    ProfileReview,
+    SensitiveAccess,
+    ServiceNeed,
+    Tag,
+)
 from customers.resources import IMPORT_COLUMNS, CustomerImportResource
 from customers.services.customers import OWNER_ONLY_FIELDS
 
@@ -146,7 +155,8 @@ class ProfileReviewFilter(_SelectorFilter):
 
     title, parameter_name = _("profile review"), "profile"
     options = {"due": _("Review due (incomplete or not checked)"), "incomplete": _("Incomplete profile"),
-               "stale": _("Not checked for a long time")}
+               "stale": _("Not checked for a long time"),
+               "incomplete_after": _("Still incomplete after the allowed days (90)")}
     select = staticmethod(selectors.filter_by_profile_review)
 
 
@@ -155,6 +165,22 @@ class PlaceInline(admin.TabularInline):
     extra = 0
     fields = ("kind", "label", "address", "lat", "lng", "use_count", "last_used_at")
     readonly_fields = ("use_count", "last_used_at")
+
+
+class AnniversaryInline(admin.TabularInline):
+    """Commemoration days (001 篇2), chosen from the kinds list; the first ride is not entered: it is
+    the day of the first completed order (shown under "first completed order")."""
+
+    model = CustomerAnniversary
+    extra = 0
+    fields = ("kind", "date", "note")
+
+
+@admin.register(AnniversaryKind)
+class AnniversaryKindAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "from_first_order", "is_active")
+    fields = list_display
+    search_fields = ("name", "code")
 
 
 @admin.register(Tag)
@@ -171,7 +197,7 @@ class ServiceNeedAdmin(admin.ModelAdmin):
 class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAdminMixin, ImportTempFilesMixin,
                     ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
-    inlines = [PlaceInline]
+    inlines = [PlaceInline, AnniversaryInline]
     change_list_template = "admin/customers/customer/change_list.html"
     change_form_template = "admin/customers/customer/change_form.html"
     list_display = ("full_name", "mobile", "customer_type", "source", "status", "owner_name", "last_order_at",
@@ -355,6 +381,9 @@ class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAd
             "key_change_linked": key_change is not None and selectors.key_change_visible_to(user, key_change),
             "classification": selectors.customer_classification(customer),
             "profile_review": selectors.customer_profile_review(customer),
+            "staff_member": selectors.staff_member_of_customer(customer),
+            "pending_review": ProfileReview.objects.filter(customer=customer,
+                                                           status=ProfileReview.Status.PENDING).first(),
             "can_mark_profile_checked": user.has_perm("customers.change_customer")
             and customer.status != Customer.Status.ANONYMISED,
             "extra_panels": panels,
@@ -541,7 +570,7 @@ class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAd
             try:
                 handover = services.handover_request(
                     from_user=from_user, to_user=form.cleaned_data["to_user"], actor=request.user,
-                    customers=list(queryset), reason=form.cleaned_data["reason"])
+                    customers=list(queryset), reason=form.cleaned_data["reason"], kind=form.cleaned_data["kind"])
             except CustomerError as exc:
                 admin_message(request, exc)
                 return None

@@ -269,12 +269,12 @@ def _supervisor(request):
 @admin.register(Handover)
 class HandoverAdmin(DecisionAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/customers/decision_change_form.html"
-    list_display = ("__str__", "from_user", "to_user", "customer_count", "status", "requested_by", "requested_at",
-                    "approved_by", "confirmed_at")
-    list_filter = ("status",)
+    list_display = ("__str__", "kind", "from_user", "to_user", "customer_count", "status", "requested_by",
+                    "requested_at", "approved_by", "confirmed_at")
+    list_filter = ("status", "kind")
     list_select_related = ("from_user", "to_user", "requested_by", "approved_by")
-    readonly_fields = ("from_user", "to_user", "customer_list", "reason", "status", "requested_by", "requested_at",
-                       "approved_by", "approved_at", "confirmed_at", "note")
+    readonly_fields = ("kind", "from_user", "to_user", "customer_list", "reason", "status", "requested_by",
+                       "requested_at", "approved_by", "approved_at", "confirmed_at", "note")
     fields = readonly_fields
     decisions = {
         "approve": (_approve_handover, _("Approve"),

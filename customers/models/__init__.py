@@ -1,3 +1,4 @@
+from customers.models.anniversary import AnniversaryKind, CustomerAnniversary
 from customers.models.api import IdempotencyRecord, IngestionDay, RejectedPayload
 from customers.models.contact import ContactLog
 from customers.models.customer import Customer, Driver, Place, ServiceNeed, Tag
@@ -7,13 +8,16 @@ from customers.models.governance import (
     Handover,
     KeyFieldChange,
     OwnershipChange,
+    ProfileReview,
     SensitiveAccess,
 )
 from customers.models.orders import Order, OrderEvent, Rating, Review
 from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
 
 __all__ = [
+    "AnniversaryKind", "CustomerAnniversary",
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
-    "IngestionDay", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "Platform", "PlatformAPIKey",
+    "IngestionDay", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "ProfileReview",
+    "Platform", "PlatformAPIKey",
     "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
 ]

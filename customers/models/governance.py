@@ -95,6 +95,14 @@ class Handover(models.Model):
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class Kind(models.TextChoices):
+        """Why the customers change hands (001 篇2 离职、调岗、调店; 篇9): the customers are told either way."""
+
+        RESIGNATION = "resignation", _("Resignation")
+        TRANSFER = "transfer", _("Transfer to another post")
+        REBALANCING = "rebalancing", _("Rebalancing of customers")
+
+    kind = models.CharField(_("handover type"), max_length=20, choices=Kind.choices, default=Kind.RESIGNATION)
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT,
                                   related_name="handovers_out")
     to_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("to"), on_delete=models.PROTECT,
@@ -187,3 +195,34 @@ class KeyFieldChange(DecidedRequest):
 
     def __str__(self):
         return f"{self.customer} ({self.get_status_display()})"
+
+
+class ProfileReview(models.Model):
+    """A new profile entered by staff waits for head-office customer service (a supervisor) to approve it
+    within CUSTOMER_PROFILE_REVIEW_HOURS (001 篇2: 总部客服部必须在12小时之内…审核通过). Profiles that platforms
+    create are exempt: the platform vouches for its user, and nobody at the company typed them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+
+    customer = models.OneToOneField("customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE,
+                                    related_name="profile_review")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("entered at"))
+    due_at = models.DateTimeField(_("review by"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    late_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("new-profile review")
+        verbose_name_plural = _("new-profile reviews")
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="profile_review_due_idx")]
+
+    def __str__(self):
+        return str(self.customer)

@@ -202,6 +202,9 @@ def customer_create(
         raise _validation_to_error(exc) from exc
     customer._history_user = actor
     customer.save()
+    from customers.services.profile_review import profile_review_open
+
+    profile_review_open(customer=customer, actor=actor)  # staff-entered: reviewed within 12 hours
     if tags:
         customer.tags.set(tags)
     if service_needs:

@@ -60,9 +60,12 @@ def customer_release_to_pool(*, customer: Customer, actor=None, note: str = "") 
 
 # --- handovers (客户交接) ---------------------------------------------------------------------
 @transaction.atomic
-def handover_request(*, from_user, to_user, actor, customers=None, reason: str = "") -> Handover:
+def handover_request(*, from_user, to_user, actor, customers=None, reason: str = "",
+                     kind: str = Handover.Kind.RESIGNATION) -> Handover:
     """List a member of staff's customers (all of them, or ``customers``) for a handover to
     ``to_user``. Ownership moves only when a supervisor approved and the receiver confirmed."""
+    if kind not in Handover.Kind.values:
+        raise CustomerError(_("Choose the handover type."), field="kind")
     if from_user.pk == to_user.pk:
         raise CustomerError(_("The receiver must be someone else."), field="to_user")
     if not to_user.is_active:
@@ -79,7 +82,8 @@ def handover_request(*, from_user, to_user, actor, customers=None, reason: str =
     ids = list(owned.values_list("pk", flat=True))
     if not ids:
         raise CustomerError(_("There are no customers to hand over."), field="customers")
-    handover = Handover.objects.create(from_user=from_user, to_user=to_user, requested_by=actor, reason=reason)
+    handover = Handover.objects.create(from_user=from_user, to_user=to_user, requested_by=actor, reason=reason,
+                                       kind=kind)
     handover.customers.set(ids)
     _notify_handover_approvers(handover)
     return handover
@@ -151,17 +155,22 @@ def handover_cancel(*, handover: Handover, actor) -> Handover:
 @transaction.atomic
 def handover_confirm(*, handover: Handover, actor) -> Handover:
     """The receiver confirms: ownership of the listed customers still owned by the leaver moves to
-    the receiver. Orders keep their credited owner, so past figures stay with the leaver."""
+    the receiver. Orders keep their credited owner, so past figures stay with the leaver. The handover
+    handlers (care: the notice to each customer naming the new contact) run inside the transaction."""
     handover = _locked_handover(handover)
     if handover.status != Handover.Status.APPROVED:
         raise CustomerError(_("A handover must be approved by a supervisor before the receiver confirms it."))
     if actor.pk != handover.to_user_id:
         raise NotAllowed(_("Only the receiver can confirm the handover."))
+    moved = []
     for customer in handover.customers.filter(owner_id=handover.from_user_id):
         customer_assign_owner(customer=customer, owner=handover.to_user, actor=actor,
                               reason=OwnershipChange.Reason.HANDOVER, handover=handover)
+        moved.append(customer.pk)
     handover.status, handover.confirmed_at = Handover.Status.CONFIRMED, timezone.now()
     handover.save()
+    for handler in hooks.handover_confirmed_handlers():
+        handler(handover=handover, customer_ids=moved)
     return handover
 
 

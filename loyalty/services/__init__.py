@@ -47,8 +47,10 @@ from loyalty.services.points import (  # noqa: F401
     redemption_cost,
 )
 from loyalty.services.tiers import (  # noqa: F401
+    customer_is_staff,
     dedicated_agent_assign,
     dedicated_agents_assign,
+    staff_tiers_cap,
     tier_set_manually,
     tier_upgrade_check,
 )

@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.services import job_lock, job_run_record
+from customers import selectors as customer_selectors
 from loyalty import rules, selectors
 from loyalty.models import Coupon, LoyaltyAccount, PointsEntry, Tier, TierChange
-from loyalty.services.tiers import _enqueue_dedicated_agents
+from loyalty.services.tiers import _enqueue_dedicated_agents, staff_tiers_cap
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,16 @@ def _batch_work_mem() -> None:
     if connection.vendor == "postgresql" and settings.LOYALTY_JOB_WORK_MEM:
         with connection.cursor() as cur:
             cur.execute("SELECT set_config('work_mem', %s, true)", [settings.LOYALTY_JOB_WORK_MEM])
+
+
+def _cap_staff_in_review(cur) -> None:
+    """Staff who are customers qualify for the entry tier at most (001 篇2), whatever their figures."""
+    staff_ids = list(customer_selectors.staff_customers().values_list("pk", flat=True))
+    for start in range(0, len(staff_ids), 500):
+        chunk = staff_ids[start:start + 500]
+        cur.execute(f"UPDATE loyalty_review_eval SET qualified = %s WHERE qualified > %s "  # noqa: S608
+                    f"AND customer_id IN ({', '.join(['%s'] * len(chunk))})",
+                    [rules.ENTRY_TIER, rules.ENTRY_TIER, *chunk])
 
 
 def _review_day(now) -> dt.date:
@@ -52,12 +63,14 @@ def monthly_tier_review(*, now: dt.datetime | None = None) -> dict[str, int]:
     counts = {}
     with transaction.atomic():
         job_lock("loyalty.monthly_tier_review")
+        counts["staff_capped"] = staff_tiers_cap(now=now)
         _batch_work_mem()
         eval_sql, eval_params = selectors.tier_evaluation_sql(selectors.active_rules(), now=now)
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS loyalty_review_eval")
             cur.execute(f"CREATE TEMPORARY TABLE loyalty_review_eval AS {eval_sql}", eval_params)  # noqa: S608
             cur.execute("CREATE INDEX loyalty_review_eval_idx ON loyalty_review_eval (customer_id)")
+            _cap_staff_in_review(cur)
             cur.execute("ANALYZE loyalty_review_eval")  # temporary tables are never auto-analysed
             due = "(a.last_review_on IS NULL OR a.last_review_on < %s)"
 

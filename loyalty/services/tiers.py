@@ -12,8 +12,9 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers import selectors as customer_selectors
 from customers.models import Customer, OwnershipChange
-from loyalty import selectors
+from loyalty import rules, selectors
 from loyalty.errors import LoyaltyError, NotAllowed
 from loyalty.models import LoyaltyAccount, Tier, TierBenefit, TierChange
 
@@ -109,6 +110,8 @@ def tier_upgrade_check(*, customer, now=None) -> TierChange | None:
     now = now or timezone.now()
     account = _locked_account(customer.pk)
     qualified, rule, _figures = selectors.customer_evaluation(customer, now=now)
+    if qualified > rules.ENTRY_TIER:
+        qualified = rules.capped_tier(qualified, is_staff=customer_is_staff(customer))
     if qualified <= account.tier:
         return None
     return _change_tier(account=account, to_tier=qualified, reason=TierChange.Reason.RULE, rule=rule, now=now)
@@ -121,6 +124,9 @@ def tier_set_manually(*, customer, tier: int, reason: str, until: dt.date, actor
     _check_perm(actor, "loyalty.set_tier_manually", _("Only a supervisor may set a tier by hand."))
     if tier not in Tier.values:
         raise LoyaltyError(_("Choose a tier."), field="tier")
+    if rules.capped_tier(tier, is_staff=customer_is_staff(customer)) != tier:
+        raise LoyaltyError(_("This customer is a member of staff: staff cannot be VIP customers."), field="tier",
+                           code="staff_customer")
     if not (reason or "").strip():
         raise LoyaltyError(_("Say why the tier is set by hand."), field="reason", code="required")
     if until is None or until <= timezone.localdate():
@@ -129,3 +135,26 @@ def tier_set_manually(*, customer, tier: int, reason: str, until: dt.date, actor
     account.manual_until, account.manual_reason, account.manual_set_by = until, reason.strip()[:200], actor
     return _change_tier(account=account, to_tier=tier, reason=TierChange.Reason.MANUAL,
                         note=reason.strip(), actor=actor)
+
+
+# --- staff are not VIP customers (001 篇2) -------------------------------------------------------
+def customer_is_staff(customer) -> bool:
+    return customer_selectors.staff_customers().filter(pk=customer.pk).exists()
+
+
+@transaction.atomic
+def staff_tiers_cap(*, now=None) -> int:
+    """Customers who are current staff (same mobile or ID number) and hold a tier above the entry tier
+    go down to it at once, a tier held by hand included (reason: member of staff). Returns how many;
+    a second run finds none."""
+    now = now or timezone.now()
+    ids = list(customer_selectors.staff_customers().filter(loyalty__tier__gt=rules.ENTRY_TIER)
+               .order_by("pk").values_list("pk", flat=True))
+    for customer_id in ids:
+        account = _locked_account(customer_id)
+        if account.tier <= rules.ENTRY_TIER:
+            continue
+        account.manual_until, account.manual_reason, account.manual_set_by = None, "", None
+        _change_tier(account=account, to_tier=rules.ENTRY_TIER, reason=TierChange.Reason.STAFF,
+                     note=_("Member of staff: staff cannot be VIP customers"), now=now)
+    return len(ids)

@@ -33,7 +33,7 @@ def test_every_care_beat_job_names_a_registered_task_and_expires_within_its_inte
     app.loader.import_default_modules()
     jobs = {name: job for name, job in settings.CELERY_BEAT_SCHEDULE.items() if name.startswith("care.")}
     assert set(jobs) == {"care.birthday_greetings", "care.holiday_greetings", "care.dispatch_messages",
-                         "care.schedule_callbacks"}
+                         "care.schedule_callbacks", "care.anniversary_greetings"}
     for job in jobs.values():
         assert job["task"] in app.tasks
         assert job["options"]["expires"] <= 24 * 3600

@@ -37,3 +37,17 @@ def test_demo_has_every_grade_in_every_status_and_some_overdue():
             Role.GENERAL_MANAGER} <= open_roles
     assert Complaint.objects.filter(owner_role=Role.AFTER_SALES, assignee__groups__name=Role.AFTER_SALES).exists()
     assert Complaint.objects.filter(status=Complaint.Status.DUPLICATE, duplicate_of__isnull=False).exists()
+
+
+def test_demo_has_a_signed_off_analysis_month_and_causes_from_the_list():
+    from complaints.models import AnalysisMonth
+
+    for role in (Role.CS_AGENT, Role.CS_SUPERVISOR, Role.GENERAL_MANAGER):
+        StaffFactory(role=role)
+    for days in range(1, 200, 10):
+        OrderFactory(booked_at=timezone.now() - dt.timedelta(days=days, hours=2))
+    demo.seed(rng=random.Random(1), stdout=io.StringIO(), closed_history=5)
+    signed = AnalysisMonth.objects.filter(signed_off_at__isnull=False).get()
+    assert signed.findings and signed.actions.count() == 2
+    assert AnalysisMonth.objects.filter(signed_off_at__isnull=True).exists()  # last month waits
+    assert not Complaint.objects.exclude(cause="").filter(cause_category__isnull=True).exists()

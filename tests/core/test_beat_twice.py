@@ -138,6 +138,69 @@ def given_running_month(ctx):
     b.review(b.order(c, finished=b.at(today.year, today.month, 1), credited_owner=agent), 4, 8)
 
 
+def given_incomplete_profiles(ctx):
+    from customers.models import Customer
+
+    supervisor = b.staff("sup")
+    supervisor.email = "sup@example.com"
+    supervisor.save()
+    team = b.team("资料组")
+    team.supervisor = supervisor
+    team.save()
+    for name in ("a1", "a2"):
+        agent = b.staff(name, team=team)
+        agent.email = f"{name}@example.com"
+        agent.save()
+        c = b.customer(owner=agent)
+        Customer.objects.filter(pk=c.pk).update(
+            created_at=_now() - dt.timedelta(days=settings.CUSTOMER_PROFILE_INCOMPLETE_DAYS + 3))
+
+
+def given_anniversaries_today(ctx):
+    from customers.models import AnniversaryKind, Customer, CustomerAnniversary
+
+    today = timezone.localdate()
+    for _ in range(2):
+        c = b.customer()
+        Customer.objects.filter(pk=c.pk).update(marketing_consent=True)
+        CustomerAnniversary.objects.create(customer=c, kind=AnniversaryKind.objects.get(code="wedding"),
+                                           date=today.replace(year=2015) if (today.month, today.day) != (2, 29)
+                                           else dt.date(2016, 2, 29))
+
+
+def given_late_profile_reviews(ctx):
+    from customers.models import ProfileReview
+
+    supervisor = b.staff("hq", role="客服主管")
+    supervisor.email = "hq@example.com"
+    supervisor.save()
+    agent = b.staff("entering")
+    for _ in range(3):
+        ProfileReview.objects.create(customer=b.customer(), created_by=agent,
+                                     created_at=_now() - dt.timedelta(hours=13), due_at=_now() - dt.timedelta(hours=1))
+
+
+def review_states():
+    from customers.models import ProfileReview
+
+    return {"late": ProfileReview.objects.filter(late_at__isnull=False).count()}
+
+
+def given_analysis_not_signed_off(ctx):
+    # Any day of the month is past the reminder day and the due day here (the job itself checks the date).
+    ctx["settings"].COMPLAINT_ANALYSIS_REMIND_DAY, ctx["settings"].COMPLAINT_ANALYSIS_DUE_DAY = 1, 0
+    supervisor = b.staff("analyst", role="客服主管")
+    supervisor.email = "analyst@example.com"
+    supervisor.save()
+
+
+def analysis_states():
+    from complaints.models import AnalysisMonth
+
+    return {"analyses": sorted((a.month, a.reminded_at is None, a.flagged_late_at is None)
+                               for a in AnalysisMonth.objects.all())}
+
+
 # --- what each job writes beyond row counts --------------------------------------------------------
 def backup_effects():
     from core import backup
@@ -210,6 +273,11 @@ SCENARIOS = {
     "care.dispatch_messages": Scenario(given_due_messages, message_states),
     "care.schedule_callbacks": Scenario(given_gold_customers),
     "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
+    "customers.incomplete_profiles": Scenario(given_incomplete_profiles),
+    "customers.profile_reviews_late": Scenario(given_late_profile_reviews, review_states),
+    "care.anniversary_greetings": Scenario(given_anniversaries_today, message_states),
+    "complaints.analysis_reminder": Scenario(given_analysis_not_signed_off, analysis_states),
+    "complaints.analysis_overdue": Scenario(given_analysis_not_signed_off, analysis_states),
     "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
     "kpis.compute_running_month": Scenario(given_running_month, snapshot_states),
 }

@@ -116,7 +116,8 @@ def test_handover_is_requested_approved_and_confirmed_with_the_buttons(client, d
     order = OrderFactory(customer=customers[0])
     client.force_login(leaver)
 
-    response = run_action(client, "start_handover", customers, apply="1", to_user=receiver.pk, reason="调岗")
+    response = run_action(client, "start_handover", customers, apply="1", to_user=receiver.pk, kind="transfer",
+                          reason="调岗")
 
     handover = Handover.objects.get()
     assert response.status_code == 302
@@ -141,7 +142,7 @@ def test_the_receiver_cannot_approve_a_handover(client, db):
     leaver, receiver = StaffFactory(), StaffFactory()
     customer = CustomerFactory(owner=leaver)
     client.force_login(leaver)
-    run_action(client, "start_handover", [customer], apply="1", to_user=receiver.pk)
+    run_action(client, "start_handover", [customer], apply="1", to_user=receiver.pk, kind="resignation")
     handover = Handover.objects.get()
 
     client.force_login(receiver)

@@ -33,6 +33,7 @@ def form_data(**overrides):
         "id_number": "", "change_reason": "",
         "places-TOTAL_FORMS": "0", "places-INITIAL_FORMS": "0", "places-MIN_NUM_FORMS": "0",
         "places-MAX_NUM_FORMS": "1000",
+        "anniversaries-TOTAL_FORMS": "0", "anniversaries-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
