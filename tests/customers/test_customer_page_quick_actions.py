@@ -145,8 +145,8 @@ def test_starting_a_handover_from_the_page_comes_back_to_the_page(agent_client, 
     receiver = StaffFactory()
 
     response = agent_client.post(reverse("admin:customers_customer_changelist"), {
-        "action": "start_handover", ACTION_CHECKBOX_NAME: [customer.pk], "apply": "1", "to_user": receiver.pk, "kind": "transfer",
-        "reason": "调岗", "next": page_url(customer)})
+        "action": "start_handover", ACTION_CHECKBOX_NAME: [customer.pk], "apply": "1", "to_user": receiver.pk,
+        "kind": "transfer", "reason": "调岗", "next": page_url(customer)})
 
     assert response.status_code == 302 and response["Location"] == page_url(customer)
     assert Handover.objects.get().customers.get() == customer
