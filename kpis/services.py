@@ -51,19 +51,10 @@ def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[
     figures.update(orders.order_counts(period))
     figures.update(orders.customer_counts(period, orders_completed=figures["orders_completed"]))
     figures["callbacks"] = callbacks.callback_counts(period)
-    if complaints.available():
-        figures.update(complaints.complaint_counts(period, as_of=as_of, orders_completed=figures["orders_completed"]))
-    else:
-        unavailable.append("complaints")
-    if loyalty.available():
-        figures["tiers"] = loyalty.tier_counts(period)
-        figures["points"] = loyalty.point_counts(period)
-    else:
-        unavailable += ["tiers", "points"]
-    if care.available():
-        figures["care_messages"] = care.care_message_counts(period)
-    else:
-        unavailable.append("care_messages")
+    figures.update(complaints.complaint_counts(period, as_of=as_of, orders_completed=figures["orders_completed"]))
+    figures["tiers"] = loyalty.tier_counts(period)
+    figures["points"] = loyalty.point_counts(period)
+    figures["care_messages"] = care.care_message_counts(period)
     return figures, unavailable
 
 
@@ -72,9 +63,8 @@ def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> d
     satisfaction, satisfaction of the reviews of orders credited to them (``Order.credited_owner``)."""
     team_path = "__staff_profile__team" if team_level else ""
     out: dict = {}
-    if complaints.available():
-        for key, values in complaints.complaint_counts_by(period, f"assignee{team_path}", as_of=as_of).items():
-            out.setdefault(key, {}).update(values)
+    for key, values in complaints.complaint_counts_by(period, f"assignee{team_path}", as_of=as_of).items():
+        out.setdefault(key, {}).update(values)
     for key, values in callbacks.callback_counts_by(period, f"agent{team_path}").items():
         out.setdefault(key, {}).update(
             callbacks_done=values["done"], callback_satisfaction_rate=values["satisfaction_rate"], callbacks=values
@@ -87,12 +77,11 @@ def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> d
 
 def _team_figures(period: Period, *, as_of: dt.datetime) -> dict:
     out = _staff_figures(period, as_of=as_of, team_level=True)
-    complaint_orders = complaints.complaint_orders_by_driver_team(period) if complaints.available() else {}
+    complaint_orders = complaints.complaint_orders_by_driver_team(period)
     for team_id, values in orders.driver_team_orders(period).items():
         entry = out.setdefault(team_id, {})
         entry.update(values)
-        if complaints.available():
-            entry["complaint_rate"] = percentage(complaint_orders.get(team_id, 0), values.get("orders_completed"))
+        entry["complaint_rate"] = percentage(complaint_orders.get(team_id, 0), values.get("orders_completed"))
     return out
 
 

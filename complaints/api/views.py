@@ -22,12 +22,8 @@ from customers.api.auth import platform_of
 from customers.api.idempotency import idempotent
 from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
 from customers.api.scoping import orders_visible_to
+from customers.api.serializers import ErrorSerializer
 from customers.platform_scope import platform_serves
-
-try:
-    from customers.api.serializers import ErrorSerializer
-except ImportError:  # pragma: no cover
-    ErrorSerializer = None
 
 _ERRORS = {code: OpenApiResponse(ErrorSerializer, description=text) for code, text in (
     (400, "Invalid input (field errors)"), (401, "No or bad API key"), (404, "Not found (or not this platform's)"),

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from core.db import fetch_compiled
@@ -137,15 +138,12 @@ class PlatformAPIKeyAuthentication(authentication.BaseAuthentication):
         return KEYWORD
 
 
-try:  # the OpenAPI description of the scheme (drf-spectacular finds subclasses on import)
-    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+class PlatformAPIKeyScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI description of the scheme (drf-spectacular finds subclasses on import)."""
 
-    class PlatformAPIKeyScheme(OpenApiAuthenticationExtension):
-        target_class = PlatformAPIKeyAuthentication
-        name = "ApiKeyAuth"
+    target_class = PlatformAPIKeyAuthentication
+    name = "ApiKeyAuth"
 
-        def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "Api-Key <key> (keys from `manage.py create_platform` / `create_platform_key`)"}
-except ImportError:  # pragma: no cover - drf-spectacular is a dependency
-    pass
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "Api-Key <key> (keys from `manage.py create_platform` / `create_platform_key`)"}

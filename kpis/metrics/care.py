@@ -8,16 +8,8 @@ anonymised, …), decided in M (last attempt, or creation when never attempted).
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 
+from care.models import Message  # (kpis only reads care)
 from kpis.metrics.period import Period
-
-try:  # kpis only reads care; the figures stay null while the app has no outbox.
-    from care.models import Message
-except ImportError:  # pragma: no cover
-    Message = None
-
-
-def available() -> bool:
-    return Message is not None
 
 
 def care_message_counts(period: Period) -> dict:

@@ -11,17 +11,9 @@ from decimal import Decimal
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
 
+from complaints.models import Complaint  # (kpis only reads complaints)
 from kpis.metrics.period import Period
 from kpis.rules import hours, per_thousand, percentage
-
-try:  # kpis only reads complaints; the figures stay null while the app has no models.
-    from complaints.models import Complaint
-except ImportError:  # pragma: no cover - exercised only before the complaints app lands
-    Complaint = None
-
-
-def available() -> bool:
-    return Complaint is not None
 
 
 def _received_in(period: Period) -> Q:

@@ -11,16 +11,7 @@ from django.db.models import Q, Sum
 
 from customers.models import Customer
 from kpis.metrics.period import Period
-
-try:  # kpis only reads loyalty; the figures stay null while the app has no models.
-    from loyalty.models import LoyaltyAccount, PointsEntry, Tier, TierChange
-except ImportError:  # pragma: no cover
-    LoyaltyAccount = PointsEntry = Tier = TierChange = None
-
-
-def available() -> bool:
-    return TierChange is not None
-
+from loyalty.models import LoyaltyAccount, PointsEntry, Tier, TierChange  # (kpis only reads loyalty)
 
 # One set-based query (hash joins over derived tables) instead of three correlated subqueries per
 # customer: the ORM cannot join a window-filtered derived table, so this one is written by hand.
