@@ -11,14 +11,6 @@ class CareConfig(AppConfig):
     verbose_name = _("Customer care")
 
     def ready(self):
-        from care import hooks
-        from customers import hooks as customer_hooks
+        from care import receivers
 
-        customer_hooks.register_merge_handler(hooks.move_messages_on_merge)
-        customer_hooks.register_anonymise_handler(hooks.scrub_messages_on_anonymise)
-        customer_hooks.register_customer_panel(hooks.customer_care_panel)
-        customer_hooks.register_callback_outcome_handler(hooks.review_from_callback)
-        from care.admin_sms import sms_quick_action
-
-        customer_hooks.register_customer_action(sms_quick_action)
-        customer_hooks.register_handover_confirmed_handler(hooks.notify_handed_over_customers)
+        receivers.connect()

@@ -7,7 +7,6 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
-        from core import inbox
-        from customers.inbox import customer_sections
+        from customers import receivers
 
-        inbox.register_provider(customer_sections)
+        receivers.connect()

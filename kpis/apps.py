@@ -7,7 +7,6 @@ class KpisConfig(AppConfig):
     verbose_name = _("Service quality")
 
     def ready(self):
-        from core import inbox
-        from kpis.inbox import kpi_sections
+        from kpis import receivers
 
-        inbox.register_provider(kpi_sections)
+        receivers.connect()

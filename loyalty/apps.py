@@ -7,15 +7,7 @@ class LoyaltyConfig(AppConfig):
     verbose_name = _("Loyalty")
 
     def ready(self):
-        # customers knows nothing of loyalty: it calls these through its hook registry.
-        from customers import hooks
-        from customers.models import OrderEvent
-        from loyalty import panels, selectors, services
+        # customers knows nothing of loyalty: it calls loyalty's receivers through its hook registry.
+        from loyalty import receivers
 
-        hooks.register_order_handler(OrderEvent.Kind.COMPLETED, services.order_completed)
-        hooks.register_order_handler(OrderEvent.Kind.CANCELLED, services.order_cancelled)
-        hooks.register_merge_handler(services.customers_merged)
-        hooks.register_customer_panel(panels.customer_loyalty_panel)
-        hooks.register_customer_badge(panels.customer_tier_badge)
-        hooks.register_vip_check(selectors.is_vip)
-        hooks.register_keeps_owner_when_dormant(selectors.customers_with_dedicated_agent)
+        receivers.connect()

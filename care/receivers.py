@@ -62,3 +62,16 @@ def notify_handed_over_customers(*, handover, customer_ids) -> None:
     from care.services import handover_notices_enqueue
 
     handover_notices_enqueue(handover=handover, customer_ids=customer_ids)
+
+
+def connect() -> None:
+    """Register care's receivers with the customers hook registry (called once, from CareConfig.ready)."""
+    from care.admin_sms import sms_quick_action
+    from customers import hooks as customer_hooks
+
+    customer_hooks.register_merge_handler(move_messages_on_merge)
+    customer_hooks.register_anonymise_handler(scrub_messages_on_anonymise)
+    customer_hooks.register_customer_panel(customer_care_panel)
+    customer_hooks.register_callback_outcome_handler(review_from_callback)
+    customer_hooks.register_customer_action(sms_quick_action)
+    customer_hooks.register_handover_confirmed_handler(notify_handed_over_customers)
