@@ -3,7 +3,7 @@ count that does not grow with the data, phone search on an index).
 
 Needs PostgreSQL with volume data, e.g. 200,000 customers and 1,000,000 orders:
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_admin
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_admin DEBUG=1   # or set SECRET_KEY
     .venv/bin/python manage.py migrate && .venv/bin/python manage.py seed_demo --scale
     .venv/bin/python bench/customers_admin.py [--runs 7]
 
