@@ -4,9 +4,11 @@ of merged duplicates, the SMS backend and logs, and another agent's customer.
 Attackers: someone who obtains a backup, the .env file, a temporary file or a log; an agent who edits
 a colleague's customer."""
 
+import datetime as dt
 import io
 import logging
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -128,20 +130,30 @@ def import_client(client, db, settings, tmp_path):
     return client
 
 
+def _unique_id_number() -> str:
+    """A valid ID number no other test (or other process sharing the system temp directory) uses."""
+    from customers.validators import id_number_check_digit
+
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=secrets.randbelow(365 * 50))
+    first17 = f"110105{born:%Y%m%d}{secrets.randbelow(1000):03d}"
+    return first17 + id_number_check_digit(first17)
+
+
 def test_after_a_dry_run_no_file_on_disk_holds_the_id_number(import_client, settings):
     started = time.time() - 1
-    preview = _upload(import_client, f"张伟,13800138000,{ID_NUMBER}")
+    id_number = _unique_id_number()
+    preview = _upload(import_client, f"张伟,13800138000,{id_number}")
     assert preview.context.get("confirm_form") is not None
 
     tmp_dir = Path(settings.IMPORT_TMP_DIR)
-    assert _files_holding(ID_NUMBER, started, tmp_dir, Path(tempfile.gettempdir()), Path(settings.MEDIA_ROOT)) == []
+    assert _files_holding(id_number, started, tmp_dir, Path(tempfile.gettempdir()), Path(settings.MEDIA_ROOT)) == []
     assert len(list(tmp_dir.iterdir())) == 1  # kept for the confirmation, encrypted, mode 600
     kept = next(tmp_dir.iterdir())
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
 
     form = preview.context["confirm_form"]
     response = import_client.post(PROCESS_URL, {name: form.initial.get(name, "") for name in form.fields})
-    assert response.status_code == 302 and Customer.objects.get().id_number_masked.endswith("002X")
+    assert response.status_code == 302 and Customer.objects.get().id_number_masked.endswith(id_number[-4:])
     assert list(tmp_dir.iterdir()) == []  # gone after the confirmation
 
 
