@@ -88,3 +88,63 @@ def test_analyst_sees_masked_mobiles_no_reveal_or_history_and_a_chinese_403(brow
             detail = page.locator(".error-page .error-detail").inner_text()
             assert "权限" in detail and "Forbidden" not in page.content(), detail
             assert page.locator("html").get_attribute("lang") in ("zh-hans", "zh-Hans")
+
+
+# --- Scenario 5: the GM, start page → dashboard → Excel ------------------------------------------------------
+
+def _two_months_and_this_one():
+    """Orders in the month before last, last month and this month; the three snapshots computed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kpis.services import snapshot_compute_month
+    from tests.kpis import builders as b
+
+    this_month = timezone.localdate().replace(day=1)
+    last = (this_month - dt.timedelta(days=1)).replace(day=1)
+    before = (last - dt.timedelta(days=1)).replace(day=1)
+    customers = [b.customer() for _ in range(3)]
+    for month, fees in ((before, ["80.00"]), (last, ["100.00", "200.50", "1234.00"]), (this_month, ["60.00"])):
+        for i, fee in enumerate(fees):
+            b.order(customers[i % 3], finished=b.at(month.year, month.month, 1 + i, 10), fee=fee)
+    for month in (before, last, this_month):
+        snapshot_compute_month(month=month)
+    return last
+
+
+def _card(page, label):
+    card = page.locator(".kpi-card", has=page.locator(".kpi-card-label", has_text=label)).first
+    return card.locator(".kpi-card-value").inner_text().strip()
+
+
+def test_gm_clicks_to_the_dashboard_of_last_month_and_exports_excel(browser_env, tmp_path):
+    from openpyxl import load_workbook
+
+    last = _two_months_and_this_one()
+    gm = StaffFactory(role=Role.GENERAL_MANAGER)
+
+    with browser_env.as_user(gm, "gm") as page:
+        page.goto(browser_env.url("/admin/"))
+        with page.expect_navigation():
+            page.locator("#inbox-reports a", has_text="服务质量看板").click()
+        heading = page.locator("#kpi-dashboard h1").inner_text()
+        assert f"{last:%Y-%m}" in heading and page.locator(".kpi-partial-tag").count() == 0, heading
+        orders_shown, revenue_shown = _card(page, "完成订单数"), _card(page, "营业额")
+        assert orders_shown == "3", orders_shown
+        assert revenue_shown.replace(",", "").endswith("1534.50"), revenue_shown
+
+        with page.expect_download() as download_info:
+            page.locator(".kpi-actions a", has_text="Excel").click()
+        assert download_info.value.suggested_filename.endswith(".xlsx")
+        path = tmp_path / download_info.value.suggested_filename
+        download_info.value.save_as(path)
+
+    sheet = load_workbook(path).active
+    rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value is not None}
+    assert sheet.title == f"{last:%Y-%m}"
+    header = next(row for label, row in rows.items() if label == "指标")
+    assert [c.value for c in header[:2]] == ["指标", "数值"]
+    assert rows["完成订单数"][1].data_type == "n" and rows["完成订单数"][1].value == int(orders_shown)
+    assert rows["营业额（元）"][1].data_type == "n"
+    assert f"{rows['营业额（元）'][1].value:.2f}" == "1534.50"
