@@ -148,3 +148,49 @@ def test_gm_clicks_to_the_dashboard_of_last_month_and_exports_excel(browser_env,
     assert rows["完成订单数"][1].data_type == "n" and rows["完成订单数"][1].value == int(orders_shown)
     assert rows["营业额（元）"][1].data_type == "n"
     assert f"{rows['营业额（元）'][1].value:.2f}" == "1534.50"
+
+
+# --- Scenario 3: a handover approved by the supervisor, confirmed by the receiver ------------------------------
+
+def _open_the_one_row(page, inbox_label):
+    with page.expect_navigation():
+        page.locator("#inbox a", has_text=inbox_label).click()
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 1, rows.all_inner_texts()
+    with page.expect_navigation():
+        rows.first.locator("th a, td a").first.click()
+
+
+def test_supervisor_approves_a_handover_that_waits_in_the_receivers_start_page(browser_env):
+    from customers import services
+    from customers.models import Handover
+    from tests.factories import SupervisorFactory
+
+    supervisor = SupervisorFactory(last_name="周", first_name="敏")
+    leaver = StaffFactory(team=supervisor.staff_profile.team, last_name="汤", first_name="雨婷")
+    receiver = StaffFactory(team=supervisor.staff_profile.team, last_name="李", first_name="强")
+    customers = [CustomerFactory(owner=leaver, full_name=name) for name in ("王建华", "陈丽")]
+    services.handover_request(from_user=leaver, to_user=receiver, actor=supervisor, reason="离职")
+
+    with browser_env.as_user(supervisor, "supervisor_handover") as page:
+        page.goto(browser_env.url("/admin/"))
+        _open_the_one_row(page, "待审批的客户交接")
+        with page.expect_navigation():
+            page.locator("#decisions input[type=submit][value=批准]").click()
+        assert "已批准，待接收人确认" in page.locator("#content").inner_text()
+
+    with browser_env.as_user(receiver, "receiver_handover") as page:
+        page.goto(browser_env.url("/admin/"))
+        section = page.locator("#inbox-customers_handovers")
+        assert "交接给我、等待我确认的客户" in section.inner_text()
+        assert section.locator("td").first.inner_text().strip() == "1"
+        _open_the_one_row(page, "交接给我、等待我确认的客户")
+        assert "王建华" in page.locator("#content").inner_text()
+        with page.expect_navigation():
+            page.locator("#decisions input[type=submit][value=确认接收]").click()
+        assert "已确认" in page.locator("#content").inner_text()
+        page.goto(browser_env.url("/admin/"))
+        assert page.locator("#inbox-customers_handovers").count() == 0
+
+    assert Handover.objects.get().status == Handover.Status.CONFIRMED
+    assert {c.owner_id for c in type(customers[0]).objects.filter(pk__in=[c.pk for c in customers])} == {receiver.pk}
