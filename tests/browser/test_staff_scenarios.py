@@ -46,6 +46,7 @@ class Browser:
                                            accept_downloads=True, **context_kwargs)
         context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": self.base}])
         page = context.new_page()
+        page.set_default_timeout(8000)
         page.problems = []
         page.on("pageerror", lambda exc: page.problems.append(str(exc)))
         page.on("console", lambda m: page.problems.append(m.text) if "Content Security Policy" in m.text else None)
@@ -194,3 +195,76 @@ def test_supervisor_approves_a_handover_that_waits_in_the_receivers_start_page(b
 
     assert Handover.objects.get().status == Handover.Status.CONFIRMED
     assert {c.owner_id for c in type(customers[0]).objects.filter(pk__in=[c.pk for c in customers])} == {receiver.pk}
+
+
+# --- Scenario 2: a hotline complaint from intake to its second closing ---------------------------------------
+
+def _move(page, status, note=""):
+    """Press the workflow button into ``status`` (the button's value is the status code)."""
+    if note:
+        page.fill("#id_transition_note", note)
+    with page.expect_navigation():
+        page.locator(f"#workflow button[name=to_status][value={status}]").click()
+    errors = page.locator(".errorlist, .messagelist .error").all_inner_texts()
+    assert not errors, errors
+
+
+def _investigation(page, measures):
+    """The investigation fields, sent with the next workflow move."""
+    page.fill("textarea[name=cause]", "司机情绪失控")
+    page.select_option("select[name=responsibility]", "driver")
+    page.fill("textarea[name=resolution_measures]", measures)
+
+
+def test_hotline_complaint_from_the_customer_page_to_a_second_closing(browser_env):
+    from complaints.models import Complaint
+    from tests.complaints.factories import ensure_reference_rows
+    from tests.factories import OrderFactory, SupervisorFactory
+
+    ensure_reference_rows()
+    supervisor = SupervisorFactory(last_name="周", first_name="敏")
+    agent = StaffFactory(team=supervisor.staff_profile.team, last_name="汤", first_name="雨婷")
+    after_sales = StaffFactory(role=Role.AFTER_SALES, team=supervisor.staff_profile.team,
+                               last_name="孙", first_name="磊")
+    customer = CustomerFactory(owner=agent, full_name="王建华", mobile="13800138000")
+    order = OrderFactory(customer=customer)
+    OrderFactory()  # someone else's order: not offered
+
+    with browser_env.as_user(agent, "complaint_intake") as page:
+        page.goto(browser_env.url(f"/admin/customers/customer/{customer.pk}/change/"))
+        with page.expect_navigation():
+            page.locator("a", has_text="登记投诉").first.click()
+        assert page.locator("select[name=customer], input[name=customer]").first.input_value() == str(customer.pk)
+        offered = page.locator("select[name=order] option").evaluate_all("os => os.map(o => o.value)")
+        assert [v for v in offered if v] == [str(order.pk)], offered
+        page.select_option("select[name=order]", str(order.pk))
+        page.select_option("select[name=channel]", "hotline")
+        page.select_option("select[name=category]", label="司机态度")
+        page.fill("textarea[name=content]", "司机态度恶劣，言语辱骂客户。")
+        with page.expect_navigation():
+            page.click("input[name=_save]")
+        assert not page.locator(".errorlist").all_inner_texts()
+    complaint = Complaint.objects.get()
+    assert complaint.owner_role == Role.AFTER_SALES and complaint.assignee_id == after_sales.pk
+    assert complaint.customer_id == customer.pk and complaint.order_id == order.pk
+    change = f"/admin/complaints/complaint/{complaint.pk}/change/"
+
+    with browser_env.as_user(after_sales, "complaint_after_sales") as page:
+        page.goto(browser_env.url("/admin/"))
+        mine = page.locator("#inbox-complaints_mine")
+        assert mine.locator("tr", has_text="我未结的投诉").locator("td").inner_text().strip() == "1"
+        nearest = mine.locator("tr", has_text=complaint.number)
+        assert "剩余" in nearest.locator("td.inbox-countdown").inner_text(), nearest.inner_text()
+        with page.expect_navigation():
+            nearest.locator("a").click()
+        assert page.url.endswith(change)
+        _move(page, "acknowledged")
+        _move(page, "investigating")
+        page.select_option("select[name=remedy-kind]", "compensation")
+        page.fill("input[name=remedy-amount]", "500")
+        with page.expect_navigation():
+            page.locator("#workflow button[formaction$='/remedy/']").click()
+        assert "¥500" in page.locator("#remedy-decisions").inner_text()
+        assert page.locator("#remedy-decisions button").count() == 0  # over the after-sales limit (¥200)
+        _investigation(page, "向客户致歉并赔偿500元")
+        _move(page, "resolution_proposed")
