@@ -268,3 +268,41 @@ def test_hotline_complaint_from_the_customer_page_to_a_second_closing(browser_en
         assert page.locator("#remedy-decisions button").count() == 0  # over the after-sales limit (¥200)
         _investigation(page, "向客户致歉并赔偿500元")
         _move(page, "resolution_proposed")
+
+    with browser_env.as_user(supervisor, "complaint_supervisor") as page:
+        page.goto(browser_env.url("/admin/"))
+        approvals = page.locator("#inbox-complaints_supervision tr", has_text="有补偿待审批的投诉")
+        assert approvals.locator("td").inner_text().strip() == "1"
+        with page.expect_navigation():
+            approvals.locator("a").click()
+        with page.expect_navigation():
+            page.locator("#result_list a", has_text=complaint.number).first.click()
+        with page.expect_navigation():
+            page.locator("#remedy-decisions button[formaction$='/approve/']").click()
+        assert page.locator("#remedy-decisions").count() == 0
+
+    with browser_env.as_user(after_sales, "complaint_resolution") as page:
+        page.goto(browser_env.url(change))
+        page.select_option("select[name=macro]", label="处理结果")
+        reply = page.locator("#id_note_text").input_value()
+        assert "王建华" in reply and complaint.number in reply and "{" not in reply, reply
+        with page.expect_navigation():
+            page.locator("#notes button[value=message]").click()
+        _move(page, "resolved")
+        _move(page, "follow_up")
+        _move(page, "investigating", note="回访：客户不满意，司机未当面致歉")  # the follow-up says dissatisfied
+        _investigation(page, "安排司机当面致歉，赔偿500元已到账")
+        _move(page, "resolution_proposed")
+        _move(page, "resolved")
+        _move(page, "follow_up")
+        _move(page, "closed", note="二次回访：客户满意")
+        timeline = page.locator("#timeline-group").inner_text()
+
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.CLOSED and complaint.reopen_count == 1
+    remedy = complaint.remedies.get()
+    assert remedy.status == "carried_out" and remedy.approved_by_id == supervisor.pk
+    steps = ("已受理", "调查中", "已提出处理方案", "¥500.00 已批准", "已处理:", "已解决", "回访中", "客户不满意", "已结案")
+    for step in steps:
+        assert step in timeline, step
+    assert timeline.count("已解决") >= 2 and timeline.count("已提出处理方案") >= 2
