@@ -304,6 +304,7 @@ def test_hotline_complaint_from_the_customer_page_to_a_second_closing(browser_en
     assert remedy.status == "carried_out" and remedy.approved_by_id == supervisor.pk
     steps = ("已受理", "调查中", "已提出处理方案", "¥500.00 已批准", "已处理:", "已解决", "回访中",
              "客户不满意", "已结案")
+    assert "原状态" in timeline and "新状态" in timeline and "移出人" not in timeline  # not the handover's words
     for step in steps:
         assert step in timeline, step
     assert timeline.count("已解决") >= 2 and timeline.count("已提出处理方案") >= 2
