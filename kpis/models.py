@@ -3,6 +3,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 RATE = {"max_digits": 7, "decimal_places": 2, "null": True, "blank": True}
 HOURS = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
@@ -62,7 +63,7 @@ class MonthlySnapshot(models.Model):
     avg_clv = models.DecimalField(_("average customer lifetime value (CNY)"), **MONEY)
 
     # Complaints received in the month.
-    complaints_total = models.PositiveIntegerField(_("complaints"), **COUNT)
+    complaints_total = models.PositiveIntegerField(pgettext_lazy("figure", "complaints"), **COUNT)
     complaints_by_grade = models.JSONField(_("complaints by grade"), **JSON)
     complaints_by_category = models.JSONField(_("complaints by category"), **JSON)
     avg_acknowledge_hours = models.DecimalField(_("average hours to acknowledge"), **HOURS)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models.reference import ROLE_CHOICES, Category, Channel, Grade, Responsibility
 
@@ -251,8 +252,10 @@ class TimelineEntry(models.Model):
                                   related_name="timeline", db_index=False)  # led by timeline_complaint_idx
     at = models.DateTimeField(_("at"), default=timezone.now)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    from_status = models.CharField(_("from"), max_length=30, choices=Complaint.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=30, choices=Complaint.Status.choices, blank=True)
+    from_status = models.CharField(pgettext_lazy("complaint status", "from"), max_length=30,
+                                   choices=Complaint.Status.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("complaint status", "to"), max_length=30,
+                                 choices=Complaint.Status.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+", db_index=False)
     note = models.TextField(_("note"), blank=True)

@@ -243,6 +243,11 @@ class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAd
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not can_see_full_mobile(request.user):  # name the real gate on the 403 page, not "view customer"
+            raise PermissionDenied(gettext("Can see full mobile numbers"))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves a POSTed old version without asking for change rights: read only here.
         if request.method == "POST":
@@ -390,6 +395,7 @@ class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAd
             "can_reveal_id": user.has_perm("customers.view_sensitive") and bool(customer.id_number_encrypted),
             "can_reveal_mobile": not can_see_full_mobile(user) and user.has_perm("customers.view_sensitive"),
             "can_schedule_callback": user.has_perm("customers.add_contactlog"),
+            "can_view_history": self.has_view_history_or_change_history_permission(request, customer),
             "can_request_deletion": user.has_perm("customers.add_deletionrequest")
             and customer.status != Customer.Status.ANONYMISED,
         }
@@ -417,6 +423,8 @@ class CustomerAdmin(CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAd
         customer = get_object_or_404(Customer, pk=object_id)
         if field not in SensitiveAccess.Field.values or not self.has_view_permission(request, customer):
             raise PermissionDenied
+        if not request.user.has_perm("customers.view_sensitive"):  # no form the user could never submit
+            raise PermissionDenied(gettext("Can reveal ID numbers and full mobiles"))
         form = RevealForm(request.POST or None)
         value = None
         if request.method == "POST" and form.is_valid():
