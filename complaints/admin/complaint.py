@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
@@ -98,7 +99,7 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     search_fields = ("=number", "complainant_name", "=complainant_mobile", "customer__full_name",
                      "=customer__mobile", "driver__name", "=driver__employee_no", "=order__external_id", "content")
     autocomplete_fields = ("customer", "order", "driver")
-    raw_id_fields = ("assignee", "responsible_staff")
+    # (staff are a few dozen: a select of names, not a raw id box)
     show_full_result_count = False
     ordering = ("-received_at",)
     change_form_template = "admin/complaints/complaint/change_form.html"
@@ -164,6 +165,12 @@ class ComplaintAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         if not raw.isdigit() or not request.user.has_perm("customers.view_customer"):
             return None
         return Customer.objects.filter(pk=int(raw)).first()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("assignee", "responsible_staff"):
+            kwargs["queryset"] = (get_user_model().objects.filter(is_active=True, is_staff=True)
+                                  .order_by("last_name", "first_name", "username"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_autocomplete_fields(self, request):
         fields = super().get_autocomplete_fields(request)
