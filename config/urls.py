@@ -10,7 +10,7 @@ from customers.admin.search import staff_search_view
 
 admin.site.site_header = format_lazy("{} · {}", settings.COMPANY_NAME, _("Customer management"))
 admin.site.site_title = format_lazy("{} {}", settings.COMPANY_NAME, _("CRM"))
-admin.site.index_title = _("Customer service workbench")
+admin.site.index_title = _("My workbench")  # every role's start page (not only the agents')
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
