@@ -2,8 +2,11 @@
 separators (1,234), money as ¥1,234.00, rates as 12.5%, changes of a rate in 个百分点, durations in
 小时. Used by the dashboard's tags and the template filters in core.templatetags.formats."""
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 EMPTY = "—"
@@ -65,3 +68,18 @@ def change(value, kind: str) -> str:
     if kind == "rate":
         return signed(_("%(value)s percentage points") % {"value": count(number)}, number)
     return signed(figure(number, kind), number)
+
+
+def countdown(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """“3 h 20 min left” or “overdue 1 d 2 h”, for lists and the page."""
+    if due is None:
+        return "—"
+    now = now or timezone.now()
+    delta = due - now
+    seconds = abs(int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    text = (gettext("%(d)s d %(h)s h") % {"d": days, "h": hours} if days
+            else gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes})
+    return gettext("%(t)s left") % {"t": text} if delta.total_seconds() >= 0 else gettext("overdue %(t)s") % {"t": text}

@@ -2,7 +2,6 @@
 workflow panel posts to small views here that call complaint_transition, complaint_set_grade and
 remedy_propose, and show a refused move as a message."""
 
-import datetime as dt
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -26,26 +25,12 @@ from complaints.forms import DetailsForm, GradeForm, IntakeForm, RemedyForm
 from complaints.models import Attachment, Complaint, Grade, Remedy, TimelineEntry
 from complaints.selectors import next_deadline
 from core.errors import admin_message
+from core.formats import countdown
 from core.http import redirect_next
 from core.paging import page_links
 from customers.admin.privacy import PersonalDataAdminMixin
 
 S = Complaint.Status
-
-
-def countdown(due: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """“3 h 20 min left” or “overdue 1 d 2 h”, for lists and the page."""
-    if due is None:
-        return "—"
-    now = now or timezone.now()
-    delta = due - now
-    seconds = abs(int(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    text = (gettext("%(d)s d %(h)s h") % {"d": days, "h": hours} if days
-            else gettext("%(h)s h %(m)s min") % {"h": hours, "m": minutes})
-    return gettext("%(t)s left") % {"t": text} if delta.total_seconds() >= 0 else gettext("overdue %(t)s") % {"t": text}
 
 
 class TimelineInline(admin.TabularInline):

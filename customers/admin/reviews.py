@@ -4,9 +4,10 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.formats import countdown
 from customers.errors import CustomerError
 from customers.models import ProfileReview
 from customers.services.profile_review import profile_review_approve
@@ -39,12 +40,9 @@ class ProfileReviewAdmin(admin.ModelAdmin):
     def countdown(self, obj):
         if obj.status != ProfileReview.Status.PENDING:
             return "—"
-        minutes = int((obj.due_at - timezone.now()).total_seconds() // 60)
-        if minutes < 0:
-            return format_html('<strong class="errornote">{}</strong>',
-                               gettext("late by %(h)sh %(m)sm") % {"h": -minutes // 60, "m": -minutes % 60})
-        return format_html('<span class="review-countdown">{}</span>',
-                           gettext("%(h)sh %(m)sm left") % {"h": minutes // 60, "m": minutes % 60})
+        late = obj.due_at <= timezone.now()
+        html = '<strong class="errornote">{}</strong>' if late else '<span class="review-countdown">{}</span>'
+        return format_html(html, countdown(obj.due_at))
 
     @admin.action(description=_("Approve the selected new profiles"))
     def approve(self, request, queryset):
