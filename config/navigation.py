@@ -12,6 +12,7 @@ STAFF_NAVIGATION = [
         {"url": "admin:customers_customer_callbacks", "title": _("My callbacks"),
          "permission": "customers.view_customer"},
         {"model": "customers.contactlog"},
+        {"model": "customers.inquiry"},
     ]},
     {"title": pgettext_lazy("menu", "Customers"), "items": [
         {"model": "customers.customer"},

@@ -551,6 +551,10 @@ def seed(*, rng: random.Random, stdout=None, customers: int = 2000, drivers: int
 
     swept = dormancy_sweep()
     say(f"dormancy sweep: {swept['dormant']} dormant, {swept['released_to_pool']} released to the public pool")
+    from customers.demo_rules import seed_rules
+
+    for line in seed_rules(company, anchor=anchor):
+        say(line)
     return company
 
 

@@ -264,3 +264,7 @@ class ContactRecordForm(forms.Form):
                                 initial=ContactLog.Purpose.INQUIRY)
     notes = forms.CharField(label=_("summary"), max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    answered = forms.BooleanField(
+        label=_("answered during this contact"), required=False, initial=True,
+        help_text=_("Untick for an inquiry or suggestion still to be answered: it goes on your list with a "
+                    "reply deadline."))

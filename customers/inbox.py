@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from core.inbox import Item, Section
 from customers import selectors
 from customers.models import ContactLog
+from customers.services.inquiries import inquiry_counts
 
 
 def customer_sections(user, now) -> list[Section]:
@@ -21,11 +22,14 @@ def customer_sections(user, now) -> list[Section]:
     sections = []
     if user.has_perm("customers.add_contactlog"):
         day = Section("customers_day", _("My day"), 10)
+        inquiries = inquiry_counts(user, now=now)
         day.items += [
             Item(_("Callbacks due today"), counts["callbacks_today"], f"{callbacks}&due_on={day_str}"),
             Item(_("Overdue callbacks"), counts["callbacks_overdue"], f"{callbacks}&due_on__lt={day_str}",
                  level="bad" if counts["callbacks_overdue"] else ""),
-            Item(_("Inquiries to answer"), counts["inquiries"], f"{contacts}?due=mine&purpose__exact=inquiry"),
+            Item(_("Inquiries and suggestions to answer"), inquiries["open"],
+                 reverse("admin:customers_inquiry_changelist") + "?answered=mine", due_at=inquiries["next_due"],
+                 level="bad" if inquiries["late"] else ""),
             Item(_("My customers whose profile review is due"), counts["profiles_due"],
                  reverse("admin:customers_customer_changelist") + "?owner=me&profile=due"),
             Item(_("My customers' profiles still incomplete after the allowed days"), counts["profiles_incomplete"],

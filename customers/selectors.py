@@ -307,7 +307,8 @@ def my_profiles_due(user) -> int:
 # --- start pages (issue 15): a constant number of indexed queries, whatever the data size -------
 def inbox_counts(user, *, today: dt.date) -> dict:
     """The customers' counts of a user's start page: their scheduled callbacks due today and
-    overdue, inquiries to answer, customers whose profile review is due, key-field changes sent back,
+    overdue (inquiries have their own count: ``services.inquiries.inquiry_counts``), customers
+    whose profile review is due, key-field changes sent back,
     handovers to confirm; for those who decide (``approve_customer_change``) the key-field changes,
     handovers and deletion requests waiting."""
     from customers.models import DeletionRequest, Handover, ProfileReview
@@ -317,7 +318,6 @@ def inbox_counts(user, *, today: dt.date) -> dict:
     counts = ContactLog.objects.filter(scheduled, agent=user).aggregate(
         callbacks_today=Count("id", filter=~inquiry & Q(due_on=today)),
         callbacks_overdue=Count("id", filter=~inquiry & Q(due_on__lt=today)),
-        inquiries=Count("id", filter=inquiry),
     )
     counts["profiles_due"] = my_profiles_due(user)
     counts["key_changes_sent_back"] = key_changes_sent_back(user)

@@ -41,3 +41,10 @@ def profile_reviews_late() -> int:
     from customers.services.profile_review import profile_reviews_flag_late
 
     return profile_reviews_flag_late()
+
+
+@shared_task(name="customers.inquiries_late")
+def inquiries_late() -> int:
+    from customers.services.inquiries import inquiries_flag_late
+
+    return inquiries_flag_late()

@@ -78,6 +78,9 @@ class MonthlySnapshot(models.Model):
     points = models.JSONField(_("points"), **JSON)
     callbacks = models.JSONField(_("callbacks"), **JSON)
     care_messages = models.JSONField(_("care messages"), **JSON)
+    # Inquiries and suggestions (003 8.3.2): asked, answered, answered within the deadline, late.
+    inquiries = models.JSONField(_("inquiries and suggestions"), **JSON)
+    inquiries_answered_in_time_rate = models.DecimalField(_("inquiries answered within 24 h (%)"), **RATE)
 
     # Team and agent figures.
     complaints_handled = models.PositiveIntegerField(_("complaints handled"), **COUNT)

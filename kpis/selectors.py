@@ -48,6 +48,8 @@ FIGURES = [
     Figure("sla_resolve_rate", _("Resolved in time"), "rate", source="complaints"),
     Figure("first_contact_resolution_rate", _("First-contact resolution"), "rate", source="complaints_closed"),
     Figure("reopen_rate", _("Reopen rate"), "rate", higher_is_better=False, source="complaints"),
+    Figure("inquiries_answered_in_time_rate", _("Inquiries and suggestions answered within 24 h"), "rate",
+           source="inquiries"),
 ]
 FIGURES_BY_FIELD = {f.field: f for f in FIGURES}
 
@@ -92,6 +94,8 @@ def figure_links(month: dt.date) -> dict[str, str | None]:
             "status__exact": "done", "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)})
         or _admin_url("customers_contactlog", {
             "purpose__in": "callback,complaint_follow_up", "status__exact": "done",
+            "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)}),
+        "inquiries": _admin_url("customers_inquiry", {
             "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)}),
         "tiers": _admin_url("loyalty_loyaltyaccount", {}),
         "points": _admin_url("loyalty_pointsentry", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),

@@ -522,6 +522,8 @@ COMPLAINT_DEADLINE_WARNING_PERCENT = env.int("COMPLAINT_DEADLINE_WARNING_PERCENT
 CUSTOMER_PROFILE_INCOMPLETE_DAYS = env.int("CUSTOMER_PROFILE_INCOMPLETE_DAYS", default=90)
 # 001 篇2: a profile entered by staff is approved by head-office customer service within this many hours.
 CUSTOMER_PROFILE_REVIEW_HOURS = env.int("CUSTOMER_PROFILE_REVIEW_HOURS", default=12)
+# 003 8.3.2: an inquiry or suggestion (一般性的投诉，如产品咨询、服务建议) is answered within this many hours.
+CUSTOMER_INQUIRY_REPLY_HOURS = env.int("CUSTOMER_INQUIRY_REPLY_HOURS", default=24)
 # 000/001: last month's complaint analysis is signed off by this day of the month; a reminder goes out
 # on COMPLAINT_ANALYSIS_REMIND_DAY.
 COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)

@@ -109,6 +109,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 840},
     },
+    # Every 15 minutes: inquiries and suggestions not answered within 24 hours are flagged late (once).
+    "customers.inquiries_late": {
+        "task": "customers.inquiries_late",
+        "description": (
+            "inquiries and suggestions not answered within `CUSTOMER_INQUIRY_REPLY_HOURS` (24) are flagged late, "
+            "once each, and their agents told"
+        ),
+        "schedule": crontab(minute="7-59/15"),
+        "options": {"expires": 840},
+    },
     # Daily at 08:20: profiles incomplete after 90 days, one e-mail per owner and per supervisor.
     "customers.incomplete_profiles": {
         "task": "customers.incomplete_profiles",

@@ -32,6 +32,7 @@ from customers.models import (
     Review,
     SensitiveAccess,
 )
+from customers.services.inquiries import inquiry_deadline_set
 
 
 def _customer_link(customer):
@@ -201,6 +202,8 @@ class ContactLogAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.agent = obj.agent or request.user
+            # An inquiry or suggestion entered here waits for its answer (the inquiries list).
+            inquiry_deadline_set(obj, answered=False)
         super().save_model(request, obj, form, change)
 
 

@@ -1,6 +1,6 @@
 from customers.models.anniversary import AnniversaryKind, CustomerAnniversary
 from customers.models.api import IdempotencyRecord, IngestionDay, RejectedPayload
-from customers.models.contact import ContactLog
+from customers.models.contact import ContactLog, Inquiry
 from customers.models.customer import Customer, Driver, Place, ServiceNeed, Tag
 from customers.models.governance import (
     CustomerMerge,
@@ -17,7 +17,7 @@ from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
 __all__ = [
     "AnniversaryKind", "CustomerAnniversary",
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
-    "IngestionDay", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "ProfileReview",
+    "IngestionDay", "Inquiry", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "ProfileReview",
     "Platform", "PlatformAPIKey",
     "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
 ]

@@ -20,6 +20,7 @@ class ContactLog(models.Model):
 
     class Purpose(models.TextChoices):
         INQUIRY = "inquiry", _("Inquiry")
+        SUGGESTION = "suggestion", _("Suggestion")
         CALLBACK = "callback", _("Periodic callback")
         COMPLAINT_FOLLOW_UP = "complaint_follow_up", _("Complaint follow-up")
         CARE = "care", _("Care")
@@ -53,6 +54,14 @@ class ContactLog(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     # What caused a scheduled callback (e.g. "tier:gold:2026-11", "complaint:TS2611-0007"): one per reason.
     reason_key = models.CharField(_("reason"), max_length=100, blank=True)
+    # An inquiry or suggestion is answered within CUSTOMER_INQUIRY_REPLY_HOURS (003 8.3.2: 24 h):
+    # customers.services.inquiries sets the deadline and records the answer; the job flags late ones.
+    reply_due_at = models.DateTimeField(_("reply due by"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(_("answer"), blank=True)
+    reply_late_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -70,7 +79,20 @@ class ContactLog(models.Model):
         indexes = [
             models.Index(fields=["agent", "status", "due_on"], name="contact_agent_due_idx"),
             models.Index(fields=["customer", "-created_at"], name="contact_customer_idx"),
+            models.Index(fields=["agent", "reply_due_at"],
+                         condition=Q(reply_due_at__isnull=False, answered_at__isnull=True),
+                         name="contact_open_inquiry_idx"),
         ]
 
     def __str__(self):
         return f"{self.customer_id} {self.get_purpose_display()} {self.get_status_display()}"
+
+
+class Inquiry(ContactLog):
+    """The inquiries and suggestions waiting for (or given) an answer: the contact log's rows with a
+    reply deadline, listed with a countdown (customers.admin.inquiries)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("inquiry or suggestion")
+        verbose_name_plural = _("inquiries and suggestions")

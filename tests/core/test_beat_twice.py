@@ -180,6 +180,24 @@ def given_late_profile_reviews(ctx):
                                      created_at=_now() - dt.timedelta(hours=13), due_at=_now() - dt.timedelta(hours=1))
 
 
+def given_late_inquiries(ctx):
+    from customers.models import ContactLog
+
+    agent = b.staff("answering")
+    agent.email = "answering@example.com"
+    agent.save()
+    for purpose in (ContactLog.Purpose.INQUIRY, ContactLog.Purpose.SUGGESTION):
+        ContactLog.objects.create(customer=b.customer(), agent=agent, purpose=purpose, notes="?",
+                                  happened_at=_now() - dt.timedelta(hours=30),
+                                  reply_due_at=_now() - dt.timedelta(hours=6))
+
+
+def inquiry_states():
+    from customers.models import ContactLog
+
+    return {"late": ContactLog.objects.filter(reply_late_at__isnull=False).count()}
+
+
 def review_states():
     from customers.models import ProfileReview
 
@@ -275,6 +293,7 @@ SCENARIOS = {
     "kpis.compute_previous_month": Scenario(given_finished_month, snapshot_states),
     "customers.incomplete_profiles": Scenario(given_incomplete_profiles),
     "customers.profile_reviews_late": Scenario(given_late_profile_reviews, review_states),
+    "customers.inquiries_late": Scenario(given_late_inquiries, inquiry_states),
     "care.anniversary_greetings": Scenario(given_anniversaries_today, message_states),
     "complaints.analysis_reminder": Scenario(given_analysis_not_signed_off, analysis_states),
     "complaints.analysis_overdue": Scenario(given_analysis_not_signed_off, analysis_states),

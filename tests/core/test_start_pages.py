@@ -51,7 +51,8 @@ def agent_data(agent, n: int = 1):
         callback(agent, 0)
         callback(agent, -3)
         callback(agent, 5)
-        callback(agent, 0, purpose=ContactLog.Purpose.INQUIRY)
+        inquiry = callback(agent, 0, purpose=ContactLog.Purpose.INQUIRY)  # waiting for its answer (24 h)
+        ContactLog.objects.filter(pk=inquiry.pk).update(reply_due_at=timezone.now() + dt.timedelta(hours=20))
         complaint(hours_ago=1, due_in_hours=5, assignee=agent)
         CustomerFactory(owner=agent, birthday=None)
 
@@ -70,7 +71,8 @@ def test_agents_start_page_counts_callbacks_inquiries_complaints_and_reviews_wit
     day = got["customers_day"]
     assert day["Callbacks due today"].count == 2
     assert day["Overdue callbacks"].count == 1 and day["Overdue callbacks"].level == "bad"
-    assert day["Inquiries to answer"].count == 1
+    assert day["Inquiries and suggestions to answer"].count == 1
+    assert day["Inquiries and suggestions to answer"].due_at is not None
     assert day["My customers whose profile review is due"].count == 1
     mine = got["complaints_mine"]
     assert mine["My open complaints"].count == 1

@@ -1,0 +1,52 @@
+"""Demo data of issue 17 for the customers app (items 18, 15, 20, 19), added after the demo company's
+customers, orders and contact log (customers.demo.seed). No random draws from the main generator: rows
+are picked by key, so the rest of the demo stays as it was."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from customers.models import ContactLog, Customer
+
+QUESTIONS = ["客户询问企业月结如何开票", "客户询问代驾是否可以跨城", "客户建议增加女司机选项", "客户询问积分兑换规则",
+             "客户建议夜间高峰多派单"]
+ANSWERS = ["已电话告知开票流程", "已告知跨城计费标准", "已记录建议并转交运营部", "已短信发送积分规则"]
+
+
+def inquiries(agents, *, anchor: dt.datetime) -> str:
+    """Each agent: inquiries and suggestions of the last six months, most answered within 24 h, some late;
+    and today two waiting (one due this afternoon, one already late and flagged)."""
+    customers = list(Customer.objects.filter(status=Customer.Status.ACTIVE).order_by("pk").values_list("pk", flat=True))
+    if not customers or not agents:
+        return "inquiries: none"
+    rows, n = [], 0
+    for a, agent in enumerate(agents):
+        for k in range(12):
+            n += 1
+            asked = anchor - dt.timedelta(days=3 + k * 15 + a, hours=(k * 7) % 9)
+            hours = (2, 5, 20, 23, 30, 3, 8, 50, 1, 12, 26, 4)[k]  # most within 24 h, some late
+            purpose = ContactLog.Purpose.SUGGESTION if k % 4 == 2 else ContactLog.Purpose.INQUIRY
+            rows.append(ContactLog(
+                customer_id=customers[n * 7 % len(customers)], agent=agent, purpose=purpose,
+                channel=ContactLog.Channel.PHONE_IN, status=ContactLog.Status.DONE, happened_at=asked,
+                notes=QUESTIONS[n % len(QUESTIONS)], reply_due_at=asked + dt.timedelta(hours=24),
+                answered_at=asked + dt.timedelta(hours=hours), answered_by=agent, answer=ANSWERS[n % len(ANSWERS)],
+                reply_late_at=asked + dt.timedelta(hours=24, minutes=15) if hours > 24 else None))
+        for hours_ago, note in ((4, "客户询问明晚包车价格，需查询后回电"), (30, "客户建议会员日双倍积分，需答复")):
+            n += 1
+            asked = timezone.now() - dt.timedelta(hours=hours_ago)
+            rows.append(ContactLog(
+                customer_id=customers[n * 7 % len(customers)], agent=agent,
+                purpose=ContactLog.Purpose.INQUIRY if hours_ago < 24 else ContactLog.Purpose.SUGGESTION,
+                channel=ContactLog.Channel.PHONE_IN, status=ContactLog.Status.DONE, happened_at=asked, notes=note,
+                reply_due_at=asked + dt.timedelta(hours=24),
+                reply_late_at=asked + dt.timedelta(hours=24, minutes=15) if hours_ago > 24 else None))
+    ContactLog.objects.bulk_create(rows)
+    return f"inquiries and suggestions: {len(rows)} ({2 * len(agents)} waiting for an answer)"
+
+
+def seed_rules(company, *, anchor: dt.datetime | None = None) -> list[str]:
+    anchor = anchor or timezone.now()
+    return [inquiries(company.agents, anchor=anchor)]
