@@ -48,5 +48,5 @@ def inquiries(agents, *, anchor: dt.datetime) -> str:
 
 
 def seed_rules(company, *, anchor: dt.datetime | None = None) -> list[str]:
-    anchor = anchor or timezone.now()
+    anchor = anchor or timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return [inquiries(company.agents, anchor=anchor)]
