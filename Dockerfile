@@ -1,6 +1,7 @@
 # The application image: web (gunicorn + whitenoise), worker and beat all run from it.
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
 WORKDIR /app
 # pg_dump / pg_restore for `manage.py backup` and the nightly backup job.
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
@@ -16,7 +17,7 @@ COPY kpis ./kpis
 RUN pip install --no-cache-dir .
 COPY . .
 # Translations and static files are built into the image; no manual step at deploy time.
-RUN python ops/compile_messages.py \
+RUN python devtools/compile_messages.py \
  && DEBUG=1 STATICFILES_BACKEND=whitenoise.storage.CompressedManifestStaticFilesStorage \
     python manage.py collectstatic --noinput
 RUN useradd --create-home crm && mkdir -p /app/var /backups && chown -R crm /app/var /backups

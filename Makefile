@@ -32,16 +32,16 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 .env: | $(VENV)/.installed
-	$(BIN)/python ops/write_env.py .env
+	$(BIN)/python devtools/write_env.py .env
 
 run: install .env
-	$(BIN)/python ops/compile_messages.py
+	$(BIN)/python devtools/compile_messages.py
 	$(MANAGE) prepare_run
 	# The demo company is seeded by Procfile.dev's "demo" process, beside the running server.
 	$(BIN)/honcho -f Procfile.dev start
 
 test: install-dev
-	$(BIN)/python ops/compile_messages.py
+	$(BIN)/python devtools/compile_messages.py
 	$(BIN)/pytest --durations=15 $(PYTEST_ARGS)
 
 lint: install-dev
@@ -53,14 +53,14 @@ bench: install-dev
 # docs/screenshots/*.png from a live server on a fresh SQLite demo company (Playwright + /usr/bin/chromium;
 # needs a Chinese font, e.g. Debian's fonts-noto-cjk). The developer's database is not touched.
 screenshots: install-dev
-	$(BIN)/python ops/screenshots.py
+	$(BIN)/python devtools/screenshots.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
 
 # Developer tool (needs GNU gettext): regenerate the Chinese catalogue from the code and the
-# English<TAB>中文 lines in ops/translations/*.tsv, then compile it.
+# English<TAB>中文 lines in devtools/translations/*.tsv, then compile it.
 i18n: install-dev
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules -v0
-	$(BIN)/python ops/po_fill.py ops/translations/*.tsv
-	$(BIN)/python ops/compile_messages.py
+	$(BIN)/python devtools/po_fill.py devtools/translations/*.tsv
+	$(BIN)/python devtools/compile_messages.py

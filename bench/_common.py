@@ -62,7 +62,7 @@ def drop_database(url: str) -> None:
 def setup_django(database_url: str) -> None:
     """Point Django at the bench database (before anything imports settings) and set it up."""
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
     os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "7W4OQn1pJ3dQ0yq5b3xGmV0y9cI3bK2nT9rWcVx1QzE=")
     os.environ.setdefault("BLIND_INDEX_KEY", "bench-blind-index-key-not-for-production")

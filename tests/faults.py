@@ -125,7 +125,7 @@ def process_env(redis_url: str, **extra) -> dict:
     url = f"postgres://{s['USER']}:{s.get('PASSWORD') or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update({"DATABASE_URL": url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
-                "DJANGO_SETTINGS_MODULE": "config.settings", "CELERY_VISIBILITY_TIMEOUT": "4",
+                "DJANGO_SETTINGS_MODULE": "config.settings.production", "CELERY_VISIBILITY_TIMEOUT": "4",
                 "CELERY_UNACKED_RESTORE_INTERVAL": "1", "CELERY_UNACKED_RESTORE_THROTTLE": "1",
                 "CARE_QUIET_HOURS_START": "00:00", "CARE_QUIET_HOURS_END": "00:00", "LOG_LEVEL": "WARNING"})
     env.update({k: str(v) for k, v in extra.items()})

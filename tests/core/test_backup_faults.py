@@ -83,7 +83,7 @@ def backup_job_in_subprocess(*, directory: Path, mail_dir: Path, keys=(), limit:
            f"{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
     env = {**os.environ, "DATABASE_URL": url, "BACKUP_DIR": str(directory), "BACKUP_KEEP": "2",
            "BACKUP_ENCRYPTION_KEYS": ",".join(keys), "BACKUP_ALLOW_UNENCRYPTED": "1", "OPS_EMAILS": OPS, "EMAIL_URL": f"filemail:///{mail_dir}",
-           "MEDIA_ROOT": str(directory.parent / "media"), "DJANGO_SETTINGS_MODULE": "config.settings"}
+           "MEDIA_ROOT": str(directory.parent / "media"), "DJANGO_SETTINGS_MODULE": "config.settings.production"}
     limit_code = f"import resource; resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n" if limit else ""
     code = f"{limit_code}import django; django.setup()\nfrom core.tasks import database_backup\ndatabase_backup()\n"
     command = [sys.executable, "-c", code]

@@ -14,7 +14,7 @@ def test_sending_a_task_writes_the_broker_files_under_the_broker_directory_only(
     workdir, broker = tmp_path / "cwd", tmp_path / "broker"
     workdir.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CELERY_BROKER_URL")}
-    env.update(BROKER_DIR_OVERRIDE=str(broker), DJANGO_SETTINGS_MODULE="config.settings",
+    env.update(BROKER_DIR_OVERRIDE=str(broker), DJANGO_SETTINGS_MODULE="config.settings.production",
                PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     code = ("import django; django.setup()\n"
             "from config.celery import app\n"

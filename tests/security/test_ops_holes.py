@@ -85,7 +85,7 @@ def test_the_generated_env_file_is_readable_by_its_owner_only(tmp_path):
     old_umask = os.umask(0o022)
     try:
         env_file = tmp_path / ".env"
-        subprocess.run([sys.executable, str(ROOT / "ops" / "write_env.py"), str(env_file)], check=True,
+        subprocess.run([sys.executable, str(ROOT / "devtools" / "write_env.py"), str(env_file)], check=True,
                        capture_output=True)
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
         assert "FIELD_ENCRYPTION_KEYS=" in env_file.read_text()
@@ -93,7 +93,7 @@ def test_the_generated_env_file_is_readable_by_its_owner_only(tmp_path):
         loose = tmp_path / "loose.env"
         loose.write_text("DEBUG=1\n")
         loose.chmod(0o644)
-        subprocess.run([sys.executable, str(ROOT / "ops" / "write_env.py"), str(loose)], check=True,
+        subprocess.run([sys.executable, str(ROOT / "devtools" / "write_env.py"), str(loose)], check=True,
                        capture_output=True)
         assert stat.S_IMODE(loose.stat().st_mode) == 0o600 and loose.read_text() == "DEBUG=1\n"
     finally:

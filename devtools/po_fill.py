@@ -2,7 +2,7 @@
 ``English<TAB>中文`` lines (developer tool; run ``manage.py makemessages -l zh_Hans`` first, which
 needs GNU gettext on the developer's machine; the build itself only needs polib).
 
-    python ops/po_fill.py ops/translations/*.tsv
+    python devtools/po_fill.py devtools/translations/*.tsv
 """
 
 import sys

@@ -1,17 +1,20 @@
-"""Settings for the designated-driver CRM, driven by environment variables (django-environ).
+"""Settings shared by every process, driven by environment variables (django-environ).
 
 Defaults are the embedded mode: a SQLite file under ``var/`` and a filesystem Celery broker, so
 ``make run`` needs no server. Production sets DATABASE_URL, REDIS_URL and SECRET_KEY.
+
+The package: ``base`` (this module: Django, the API, each app's rules), ``celery`` (broker, task options,
+the beat schedule), ``production`` (base + celery + the refusals to start without secrets; what
+manage.py, wsgi/asgi and the Celery app load by default, with DEBUG=1 for development) and ``test``
+(production plus the test suite's environment defaults; pytest loads it).
 """
 
 from decimal import Decimal
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
@@ -20,11 +23,10 @@ environ.Env.read_env(BASE_DIR / ".env") if (BASE_DIR / ".env").exists() else Non
 
 DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET = "dev-only-insecure-secret-key-never-use-in-production-0123456789"
-SECRET_KEY = env.str("SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG and not env.bool("ALLOW_DEV_SECRET", default=False):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (production).")
-    SECRET_KEY = _DEV_SECRET
+# Production (DEBUG off) refuses to start without the secrets unless ALLOW_DEV_SECRET says so
+# (config.settings.production).
+ALLOW_DEV_SECRET = env.bool("ALLOW_DEV_SECRET", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="") or _DEV_SECRET
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -165,9 +167,6 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@daijia.example")
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Key for the HMAC "blind index" beside encrypted columns (lookups/uniqueness without plaintext).
 BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
-if not DEBUG and not env.bool("ALLOW_DEV_SECRET", default=False):
-    if not FIELD_ENCRYPTION_KEYS:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when DEBUG is off (production).")
 
 # --- REST API (the platform API issue) -------------------------------------------------------
 # Platforms authenticate with "Authorization: Api-Key <key>"; staff may read with their session.
@@ -252,58 +251,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-# --- Celery ---------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-BROKER_DIR = Path(env.str("BROKER_DIR_OVERRIDE", default=str(VAR_DIR / "broker")))
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    # Embedded mode: a worker and beat run with no server; messages are files under var/broker.
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # (without control_folder kombu writes its exchange tables into the working directory)
-        "control_folder": str(BROKER_DIR / "control"),
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "store_processed": False,
-    }
-else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": 3,
-        "socket_timeout": 5,
-        "visibility_timeout": 3600,
-    }
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_SERIALIZER = "json"
-CELERY_RESULT_SERIALIZER = "json"
-CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_ENABLE_UTC = True
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-DJANGO_CELERY_BEAT_TZ_AWARE = True
-
-# Periodic jobs, declared once here. django-celery-beat stores them in the database at beat start,
-# so managers can see and pause them in the admin (a paused job stays paused).
-HEARTBEAT_SECONDS = env.float("HEARTBEAT_SECONDS", default=60.0)
-CELERY_BEAT_SCHEDULE = {
-    # Every minute: records that the scheduler and a worker are alive (visible in job_status).
-    "core.heartbeat": {
-        "task": "core.tasks.heartbeat",
-        "description": "proves beat and a worker are alive",
-        "schedule": HEARTBEAT_SECONDS,
-        "options": {"expires": max(HEARTBEAT_SECONDS, 30)},
-    },
-}
-# Later issues add their jobs to this dict in their own section below, with crontab schedules.
-
-# Backups (000: data backup): `manage.py backup` / `restore`, and nightly at 02:30 by beat. Keep
+# --- Backups (000: data backup): `manage.py backup` / `restore`, and nightly at 02:30 by beat. Keep
 # BACKUP_DIR on another disk (or copy it off the machine); FIELD_ENCRYPTION_KEYS are not in the backup.
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
@@ -324,50 +272,9 @@ API_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS",
 # With persistent connections (CONN_MAX_AGE > 0) a connection the server dropped while idle (restart,
 # failover, pg_terminate_backend) is replaced at the next request instead of failing it.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-# A worker killed mid-task (acks_late) leaves its message unacknowledged in Redis: it is delivered
-# again once it is CELERY_VISIBILITY_TIMEOUT seconds old, found by a sweep every restore interval ×
-# throttle seconds (kombu's defaults: 3600, 10 × 10). Keep the timeout above the longest task and
-# retry countdown; the fault tests lower all three.
-if not CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS.update({
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
-        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
-        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
-    })
-CELERY_BEAT_SCHEDULE["core.database_backup"] = {
-    "task": "core.tasks.database_backup",
-    "description": (
-        "backup of the database and uploaded files into `BACKUP_DIR`, the newest `BACKUP_KEEP` kept (see "
-        "docs/operations.md)"
-    ),
-    "schedule": crontab(hour=2, minute=30),  # every night at 02:30
-    "options": {"expires": 3600},
-}
 
 # --- Customers ------------------------------------------------------------------------------
 CUSTOMER_DORMANT_AFTER_DAYS = env.int("CUSTOMER_DORMANT_AFTER_DAYS", default=90)  # 001: 三个月无消费
-CELERY_BEAT_SCHEDULE.update({
-    # Daily at 03:10: customers with no order for 90 days become dormant; owned ones fall to the pool.
-    "customers.dormancy_sweep": {
-        "task": "customers.dormancy_sweep",
-        "description": (
-            "customers without a completed order for `CUSTOMER_DORMANT_AFTER_DAYS` (90) become dormant; owned ones "
-            "fall to the public pool, except tiers with a dedicated agent (gold, diamond), who keep it"
-        ),
-        "schedule": crontab(hour=3, minute=10),
-        "options": {"expires": 23 * 3600},
-    },
-    # Every 5 minutes: process order events whose task was lost (broker down, worker crash).
-    "customers.sweep_order_events": {
-        "task": "customers.sweep_order_events",
-        "description": (
-            "order events (completed, reviewed, cancelled) whose task was lost (broker down, worker crash) are "
-            "handled: loyalty points, reversals"
-        ),
-        "schedule": 300.0,
-        "options": {"expires": 290},
-    },
-})
 
 # --- Complaints -----------------------------------------------------------------------------
 # Default deadlines of the grade rows created by the first migration (a manager edits the rows
@@ -413,20 +320,6 @@ COMPLAINT_PUBLIC_FORM_PER_HOUR = env.int("COMPLAINT_PUBLIC_FORM_PER_HOUR", defau
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ComplaintStatusEnum": "complaints.models.Complaint.Status",
     "OrderStatusEnum": "customers.models.Order.Status",
-})
-CELERY_BEAT_SCHEDULE.update({
-    # Hourly at :05: acknowledge/resolve/close deadlines: escalate once per deadline, notify owners,
-    # auto-close follow-ups the customer never answered.
-    "complaints.process_deadlines": {
-        "task": "complaints.process_deadlines",
-        "description": (
-            "complaints past a deadline: not acknowledged → flagged; not resolved (clock paused while awaiting the "
-            "customer) → one grade up and the new owner role told; not closed → flagged; each once per deadline, "
-            "in batches; follow-ups unanswered for 7 days closed as \"no answer\""
-        ),
-        "schedule": crontab(minute=5),
-        "options": {"expires": 3300},
-    },
 })
 
 # --- Customers admin (the agent's admin) ------------------------------------------------------
@@ -483,47 +376,18 @@ LOYALTY_COUPON_VALID_DAYS = env.int("LOYALTY_COUPON_VALID_DAYS", default=90)
 LOYALTY_VIP_MIN_TIER = env.int("LOYALTY_VIP_MIN_TIER", default=1)
 # PostgreSQL work_mem for the monthly jobs' grouped aggregates (per transaction; empty: server default).
 LOYALTY_JOB_WORK_MEM = env.str("LOYALTY_JOB_WORK_MEM", default="64MB")
-CELERY_BEAT_SCHEDULE.update({
-    # 1st of each month at 00:30: monthly tier review (upgrades that were missed, grace-period
-    # misses, one-step downgrades, ended manual tiers). Idempotent per month.
-    "loyalty.monthly_tier_review": {
-        "task": "loyalty.monthly_tier_review",
-        "description": (
-            "tier review: missed upgrades, grace-period warnings, one-step downgrades, ended manual tiers (once "
-            "per month)"
-        ),
-        "schedule": crontab(day_of_month=1, hour=0, minute=30),
-        "options": {"expires": 24 * 3600},
-    },
-    # 1st of each month at 00:30: points earned more than 24 months ago expire (oldest first);
-    # coupons past their validity are marked. Idempotent per month.
-    "loyalty.points_expiry": {
-        "task": "loyalty.points_expiry",
-        "description": "points older than 24 months expire, oldest first; past coupons marked expired (once per month)",
-        "schedule": crontab(day_of_month=1, hour=0, minute=30),
-        "options": {"expires": 24 * 3600},
-    },
-})
 
-# --- Platform API jobs ----------------------------------------------------------------------
-# The worker imports the API's task module (customers.api is not an app of its own).
-CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "customers.api.tasks"]
-CELERY_BEAT_SCHEDULE.update({
-    # Hourly at :17: delete Idempotency-Key records older than API_IDEMPOTENCY_TTL_HOURS (24 h).
-    "customers.api.purge_idempotency_keys": {
-        "task": "customers.api.purge_idempotency_keys",
-        "description": "deletes `Idempotency-Key` records older than 24 h (`API_IDEMPOTENCY_TTL_HOURS`), in batches",
-        "schedule": crontab(minute=17),
-        "options": {"expires": 3300},
-    },
-})
 
 # --- Care -----------------------------------------------------------------------------------
 # Quiet hours (local time): nothing is sent between start and end; messages wait until the end.
 CARE_QUIET_HOURS_START = env.str("CARE_QUIET_HOURS_START", default="21:00")
 CARE_QUIET_HOURS_END = env.str("CARE_QUIET_HOURS_END", default="09:00")
-# Channel backends: SMS is logged unless a provider adapter is named (care.channels.sms.HttpSmsBackend).
-CARE_SMS_BACKEND = env.str("CARE_SMS_BACKEND", default="care.channels.sms.LoggingSmsBackend")
+# Channel backends: a provider adapter is named (care.channels.sms.HttpSmsBackend). Without one, SMS are
+# only logged with DEBUG on; in production (DEBUG off) the logging backend is used only when
+# CARE_SMS_BACKEND names it explicitly, otherwise SMS messages fail with "no SMS provider configured".
+CARE_SMS_BACKEND = env.str("CARE_SMS_BACKEND", default="") or (
+    "care.channels.sms." + ("LoggingSmsBackend" if DEBUG else "UnconfiguredSmsBackend")
+)
 CARE_SMS_PROVIDER_URL = env.str("CARE_SMS_PROVIDER_URL", default="")
 CARE_SMS_PROVIDER_KEY = env.str("CARE_SMS_PROVIDER_KEY", default="")
 CARE_SMS_PROVIDER_SIGN = env.str("CARE_SMS_PROVIDER_SIGN", default="")  # signature; blank: COMPANY_NAME
@@ -545,49 +409,6 @@ CARE_DEFAULT_CHANNEL = env.str("CARE_DEFAULT_CHANNEL", default="sms")  # one-off
 # Periodic callbacks by tier: loyalty's TierBenefit.callback_interval_days is the only source
 # (seeded silver 90, gold 30, diamond 14 days; edited in the admin), no setting.
 CARE_COMPLAINT_CALLBACK_AFTER_DAYS = env.int("CARE_COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
-CELERY_BEAT_SCHEDULE.update({
-    # Daily at 09:00: birthday greetings (solar and lunar birthdays; 29 Feb on 28 Feb) for today.
-    "care.birthday_greetings": {
-        "task": "care.birthday_greetings",
-        "description": (
-            "birthday greetings for today (solar; 29 Feb on 28 Feb in other years; lunar birthdays on their lunar "
-            "date), by an index lookup; one per customer and year (the lunar year for lunar birthdays)"
-        ),
-        "schedule": crontab(hour=9, minute=0),
-        "options": {"expires": 23 * 3600},
-    },
-    # Daily at 09:00: holiday greetings for occasions whose sending window (N days before → the
-    # day) includes today; once per customer, occasion and year.
-    "care.holiday_greetings": {
-        "task": "care.holiday_greetings",
-        "description": (
-            "holiday greetings for occasions whose sending window (N days before → the day) includes today; one "
-            "per customer, occasion and year (the lunar year for lunar festivals)"
-        ),
-        "schedule": crontab(hour=9, minute=0),
-        "options": {"expires": 23 * 3600},
-    },
-    # Every 5 minutes: hand due queued messages to workers (outside quiet hours; retries, lost tasks).
-    "care.dispatch_messages": {
-        "task": "care.dispatch_messages",
-        "description": (
-            "hands due queued care messages to workers (never in quiet hours; retries after backoff; tasks lost "
-            "with a dead worker)"
-        ),
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 290},
-    },
-    # Daily at 07:30: periodic callbacks due by tier onto each owner's list (public pool: team queue).
-    "care.schedule_callbacks": {
-        "task": "care.schedule_callbacks",
-        "description": (
-            "periodic callbacks by tier (loyalty's tier benefit interval) onto the owner's list or the public-pool "
-            "team queue; one per customer and period"
-        ),
-        "schedule": crontab(hour=7, minute=30),
-        "options": {"expires": 23 * 3600},
-    },
-})
 
 # --- KPIs (monthly service-quality figures) --------------------------------------------------
 # A month's snapshot is recomputed daily until this day of the next month, then frozen (a manager
@@ -595,36 +416,6 @@ CELERY_BEAT_SCHEDULE.update({
 KPI_FREEZE_DAY = env.int("KPI_FREEZE_DAY", default=10)
 KPI_TREND_MONTHS = env.int("KPI_TREND_MONTHS", default=13)  # months in the dashboard's trend charts
 KPI_WORK_MEM = env.str("KPI_WORK_MEM", default="64MB")  # PostgreSQL work_mem while computing a month
-CELERY_BEAT_SCHEDULE.update({
-    # 1st of each month at 00:30: compute the previous month's snapshots (company, teams, agents).
-    "kpis.compute_previous_month": {
-        "task": "kpis.compute_previous_month",
-        "description": (
-            "the previous month's KPI snapshots (company, teams, agents); upsert, so a second run replaces them"
-        ),
-        "schedule": crontab(day_of_month=1, hour=0, minute=30),
-        "options": {"expires": 23 * 3600},
-    },
-    # Days 2-10 at 00:45: recompute the previous month for late data (ratings pushed after the 1st);
-    # after the freeze day the month is left alone.
-    "kpis.recompute_previous_month": {
-        "task": "kpis.recompute_previous_month",
-        "description": "recomputes the previous month so late ratings count; after the 10th the month is frozen",
-        "schedule": crontab(day_of_month="2-10", hour=0, minute=45),
-        "options": {"expires": 23 * 3600},
-    },
-    # Daily at 01:15: the running month to date (and the previous month's same days), for the
-    # dashboard's month-to-date view and the supervisors' "my team this month" (issue 15).
-    "kpis.compute_running_month": {
-        "task": "kpis.compute_running_month",
-        "description": (
-            "the running month's KPI snapshots to date, with the previous month's same days for a like-for-like "
-            "comparison; upsert, so a second run replaces them"
-        ),
-        "schedule": crontab(hour=1, minute=15),
-        "options": {"expires": 23 * 3600},
-    },
-})
 # The dashboard's chart library (Chart.js, from the django-chartjs package) is served through
 # staticfiles by a finder that exposes that one file, not the package's other scripts.
 STATICFILES_FINDERS = [
@@ -652,19 +443,10 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.import_storage.EncryptedTempStorage"
 IMPORT_TMP_DIR = env.path("IMPORT_TMP_DIR", default=str(VAR_DIR / "import-tmp"))
 # Backups without BACKUP_ENCRYPTION_KEYS are refused when DEBUG is off unless this says so explicitly.
 BACKUP_ALLOW_UNENCRYPTED = env.bool("BACKUP_ALLOW_UNENCRYPTED", default=False)
-# The blind index (HMAC of mobiles and ID numbers) must not fall back to SECRET_KEY in production:
-# rotating SECRET_KEY would silently break every lookup, and one leaked key would expose both.
-if not DEBUG and not env.bool("ALLOW_DEV_SECRET", default=False) and not BLIND_INDEX_KEY:
-    raise ImproperlyConfigured("BLIND_INDEX_KEY must be set when DEBUG is off (production).")
-# SMS: the logging backend sends nothing. In production (DEBUG off) it is used only when
-# CARE_SMS_BACKEND names it explicitly; otherwise SMS messages fail with "no SMS provider configured".
-if not env.str("CARE_SMS_BACKEND", default=""):
-    CARE_SMS_BACKEND = "care.channels.sms." + ("LoggingSmsBackend" if DEBUG else "UnconfiguredSmsBackend")
 # Logs: mobiles and ID numbers are masked in every record, exceptions included (core.log_redaction); the
-# Celery worker logs through this configuration instead of its own handlers.
+# Celery worker logs through this configuration instead of its own handlers (config.settings.celery).
 LOGGING["filters"] = {"redact_personal_data": {"()": "core.log_redaction.RedactPersonalData"}}
 LOGGING["handlers"]["console"]["filters"] = ["redact_personal_data"]
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Staff web safety (issue 13 items 4, 9, 10; issue 15 item 10) — staffweb's block -----------
 # See docs/security.md ("Staff actions", "Public complaint form", "Admin login", "Attachments").
@@ -748,55 +530,3 @@ CUSTOMER_PROFILE_REVIEW_HOURS = env.int("CUSTOMER_PROFILE_REVIEW_HOURS", default
 # on COMPLAINT_ANALYSIS_REMIND_DAY.
 COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)
 COMPLAINT_ANALYSIS_REMIND_DAY = env.int("COMPLAINT_ANALYSIS_REMIND_DAY", default=5)
-CELERY_BEAT_SCHEDULE.update({
-    # Every 15 minutes: new profiles not reviewed within 12 hours are flagged late (once) and supervisors told.
-    "customers.profile_reviews_late": {
-        "task": "customers.profile_reviews_late",
-        "description": (
-            "new profiles entered by staff and not approved within `CUSTOMER_PROFILE_REVIEW_HOURS` (12) are flagged "
-            "late, once each, and supervisors are e-mailed"
-        ),
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 840},
-    },
-    # Daily at 08:20: profiles incomplete after 90 days, one e-mail per owner and per supervisor.
-    "customers.incomplete_profiles": {
-        "task": "customers.incomplete_profiles",
-        "description": (
-            "profiles still incomplete `CUSTOMER_PROFILE_INCOMPLETE_DAYS` (90) after creation: one e-mail to each "
-            "owner and to their team's supervisor with the counts and a link"
-        ),
-        "schedule": crontab(hour=8, minute=20),
-        "options": {"expires": 23 * 3600},
-    },
-    # Daily at 08:45: anniversaries (wedding, company founding, first ride) greeted like birthdays.
-    "care.anniversary_greetings": {
-        "task": "care.anniversary_greetings",
-        "description": (
-            "customers' commemoration days (wedding, company founding, first ride…) today: one greeting per "
-            "occasion per year, with consent and outside quiet hours"
-        ),
-        "schedule": crontab(hour=8, minute=45),
-        "options": {"expires": 23 * 3600},
-    },
-    # Monthly on the 5th at 09:00: remind supervisors to sign off last month's complaint analysis.
-    "complaints.analysis_reminder": {
-        "task": "complaints.analysis_reminder",
-        "description": (
-            "on the `COMPLAINT_ANALYSIS_REMIND_DAY` (5th): reminds complaint supervisors that last month's analysis "
-            "is due by the `COMPLAINT_ANALYSIS_DUE_DAY` (10th), once per month"
-        ),
-        "schedule": crontab(day_of_month="5-9", hour=9, minute=0),
-        "options": {"expires": 23 * 3600},
-    },
-    # Daily at 09:10: last month's analysis not signed off after the 10th is flagged late (once).
-    "complaints.analysis_overdue": {
-        "task": "complaints.analysis_overdue",
-        "description": (
-            "after the `COMPLAINT_ANALYSIS_DUE_DAY` (10th): last month's complaint analysis not signed off is "
-            "flagged late and supervisors are told, once per month"
-        ),
-        "schedule": crontab(hour=9, minute=10),
-        "options": {"expires": 23 * 3600},
-    },
-})

@@ -75,7 +75,7 @@ def main() -> int:
     env = _environment(tmp)
     server = None
     try:
-        subprocess.run([PYTHON, "ops/compile_messages.py"], cwd=ROOT, check=True)  # as `make run` does
+        subprocess.run([PYTHON, "devtools/compile_messages.py"], cwd=ROOT, check=True)  # as `make run` does
         _manage(env, "prepare_run")
         print("seeding the demo company …", flush=True)
         _manage(env, "seed_demo", "--customers", str(args.customers), "--password", PASSWORD)
