@@ -26,6 +26,7 @@ STAFF_NAVIGATION = [
     ]},
     {"title": pgettext_lazy("menu", "Orders"), "items": [
         {"model": "customers.order"},
+        {"model": "customers.phoneorder"},
         {"model": "customers.review"},
     ]},
     {"title": pgettext_lazy("menu", "Complaints"), "items": [

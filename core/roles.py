@@ -98,10 +98,12 @@ _CUSTOMER_WORK = [
     "customers.add_contactlog",
     "customers.change_contactlog",
     "customers.add_deletionrequest",
+    "customers.book_phone_order",  # 004: orders by phone on the company's own channel
 ]
 ROLE_PERMISSIONS[Role.CS_AGENT] += _CUSTOMER_WORK
 ROLE_PERMISSIONS[Role.AFTER_SALES] += _CUSTOMER_WORK
-ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["customers.view_full_mobile", "customers.view_sensitive"]
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["customers.view_full_mobile", "customers.view_sensitive",
+                                         "customers.book_phone_order"]
 ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["customers.view_full_mobile"]
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["customers.view_full_mobile", "customers.view_sensitive"]
 

@@ -8,6 +8,7 @@ from core.inbox import Item, Section
 from customers import selectors
 from customers.models import ContactLog
 from customers.services.inquiries import inquiry_counts
+from customers.services.review_clock import waiting_deadlines
 
 
 def customer_sections(user, now) -> list[Section]:
@@ -46,15 +47,20 @@ def customer_sections(user, now) -> list[Section]:
         sections.append(Section("customers_handovers", _("Handovers to confirm"), 15, [
             Item(_("Customers handed over to me, waiting for my confirmation"), counts["handovers_to_confirm"],
                  reverse("admin:customers_handover_changelist") + "?status__exact=approved", level="warn")]))
-    if "handovers_waiting" in counts:
+    waiting = waiting_deadlines(user, now=now)
+    if waiting:
+        def item(label, key, url):
+            return Item(label, waiting[key]["count"], url, due_at=waiting[key]["next_due"],
+                        level="bad" if waiting[key]["late"] else "")
+
         sections.append(Section("customers_decisions", _("Waiting for my decision"), 35, [
-            Item(_("Key-field changes waiting for my review"), counts["key_changes_waiting"],
+            item(_("Key-field changes waiting for my review"), "key_changes",
                  reverse("admin:customers_keyfieldchange_changelist") + "?status__exact=pending"),
-            Item(_("Handovers waiting for approval"), counts["handovers_waiting"],
+            item(_("Handovers waiting for approval"), "handovers",
                  reverse("admin:customers_handover_changelist") + "?status__exact=requested"),
-            Item(_("Deletion requests waiting"), counts["deletions_waiting"],
+            item(_("Deletion requests waiting"), "deletions",
                  reverse("admin:customers_deletionrequest_changelist") + "?status__exact=pending"),
-            Item(_("New profiles waiting for review"), counts["profiles_waiting"],
+            item(_("New profiles waiting for review"), "profiles",
                  reverse("admin:customers_profilereview_changelist") + "?status__exact=pending"),
         ]))
     return sections

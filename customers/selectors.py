@@ -135,16 +135,6 @@ def key_changes_visible_to(user, queryset: QuerySet) -> QuerySet:
     return queryset if user.has_perm("customers.approve_customer_change") else queryset.filter(requested_by=user)
 
 
-def key_changes_waiting(user) -> int:
-    """Key-field changes this user may review (their team's, or all for a manager), for the workbench."""
-    if not user.has_perm("customers.approve_customer_change"):
-        return 0
-    qs = KeyFieldChange.objects.filter(status=KeyFieldChange.Status.PENDING).exclude(requested_by=user)
-    if not (user.is_superuser or user.has_perm("customers.manage_ownership")):
-        qs = qs.filter(customer__owner__staff_profile__team__supervisor=user)
-    return qs.count()
-
-
 def key_changes_sent_back(user) -> int:
     """The user's own key-field changes sent back lately (to correct and submit again)."""
     since = timezone.now() - dt.timedelta(days=settings.CUSTOMER_KEY_CHANGE_SENT_BACK_DAYS)
@@ -308,10 +298,9 @@ def my_profiles_due(user) -> int:
 def inbox_counts(user, *, today: dt.date) -> dict:
     """The customers' counts of a user's start page: their scheduled callbacks due today and
     overdue (inquiries have their own count: ``services.inquiries.inquiry_counts``), customers
-    whose profile review is due, key-field changes sent back,
-    handovers to confirm; for those who decide (``approve_customer_change``) the key-field changes,
-    handovers and deletion requests waiting."""
-    from customers.models import DeletionRequest, Handover, ProfileReview
+    whose profile review is due, key-field changes sent back, handovers to confirm. The reviews
+    waiting for those who decide: ``services.review_clock.waiting_deadlines``."""
+    from customers.models import Handover
 
     scheduled = Q(status=ContactLog.Status.SCHEDULED)
     inquiry = Q(purpose=ContactLog.Purpose.INQUIRY)
@@ -323,15 +312,6 @@ def inbox_counts(user, *, today: dt.date) -> dict:
     counts["key_changes_sent_back"] = key_changes_sent_back(user)
     counts["handovers_to_confirm"] = Handover.objects.filter(to_user=user, status=Handover.Status.APPROVED).count()
     counts["profiles_incomplete"] = profiles_incomplete_after(user)
-    if user.has_perm("customers.approve_customer_change"):
-        handovers = Handover.objects.filter(status=Handover.Status.REQUESTED).exclude(requested_by=user)
-        if not (user.is_superuser or user.has_perm("customers.manage_ownership")):
-            handovers = handovers.filter(from_user__staff_profile__team__supervisor=user)
-        counts["key_changes_waiting"] = key_changes_waiting(user)
-        counts["handovers_waiting"] = handovers.count()
-        counts["deletions_waiting"] = DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING).count()
-        counts["profiles_waiting"] = (ProfileReview.objects.filter(status=ProfileReview.Status.PENDING)
-                                      .exclude(created_by=user).count())
     return counts
 
 

@@ -39,7 +39,9 @@ def incomplete_profiles() -> dict:
 @shared_task(name="customers.profile_reviews_late")
 def profile_reviews_late() -> int:
     from customers.services.profile_review import profile_reviews_flag_late
+    from customers.services.review_clock import requests_flag_late
 
+    requests_flag_late()  # deletion requests, key-field changes, handovers: the same 12-hour clock
     return profile_reviews_flag_late()
 
 

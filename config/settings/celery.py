@@ -103,8 +103,8 @@ CELERY_BEAT_SCHEDULE = {
     "customers.profile_reviews_late": {
         "task": "customers.profile_reviews_late",
         "description": (
-            "new profiles entered by staff and not approved within `CUSTOMER_PROFILE_REVIEW_HOURS` (12) are flagged "
-            "late, once each, and supervisors are e-mailed"
+            "new profiles entered by staff, deletion requests, key-field changes and handovers not reviewed within "
+            "`CUSTOMER_PROFILE_REVIEW_HOURS` (12) are flagged late, once each, and supervisors are e-mailed"
         ),
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 840},

@@ -1,3 +1,13 @@
 """The customers app's admin, one module per area (imported here so Django finds them)."""
 
-from customers.admin import configuration, customers, decisions, inquiries, platforms, records, reviews, staff  # noqa: F401
+from customers.admin import (  # noqa: F401
+    configuration,
+    customers,
+    decisions,
+    inquiries,
+    phone_orders,
+    platforms,
+    records,
+    reviews,
+    staff,
+)

@@ -288,6 +288,8 @@ class CustomerAdmin(CustomerBulkActionsMixin, CustomerQuickActionsMixin, Callbac
             "can_reveal_id": user.has_perm("customers.view_sensitive") and bool(customer.id_number_encrypted),
             "can_reveal_mobile": not can_see_full_mobile(user) and user.has_perm("customers.view_sensitive"),
             "can_schedule_callback": user.has_perm("customers.add_contactlog"),
+            "can_book_phone_order": user.has_perm("customers.book_phone_order")
+            and customer.status != Customer.Status.ANONYMISED,
             "can_view_history": self.has_view_history_or_change_history_permission(request, customer),
             "can_request_deletion": user.has_perm("customers.add_deletionrequest")
             and customer.status != Customer.Status.ANONYMISED,

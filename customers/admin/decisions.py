@@ -15,6 +15,7 @@ from customers import privacy, selectors, services
 from customers.admin.customers import mobile_for
 from customers.admin.privacy import PersonalDataAdminMixin
 from customers.admin.records import ReadOnlyAdmin, _customer_link, _supervisor
+from customers.admin.review_clock import LATE_FILTER, ReviewClockMixin
 from customers.errors import CustomerError
 from customers.forms import DecisionForm
 from customers.models import Customer, DeletionRequest, Handover, KeyFieldChange
@@ -78,14 +79,16 @@ def _cancel_handover(admin_, request, obj, note):
 
 
 @admin.register(Handover)
-class HandoverAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class HandoverAdmin(ReviewClockMixin, DecisionAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/customers/decision_change_form.html"
-    list_display = ("__str__", "kind", "from_user", "to_user", "customer_count", "status", "requested_by",
-                    "requested_at", "approved_by", "confirmed_at")
-    list_filter = ("status", "kind")
+    waiting_status = Handover.Status.REQUESTED
+    list_display = ("__str__", "kind", "from_user", "to_user", "customer_count", "status", "review_time_left",
+                    "requested_by", "requested_at", "approved_by", "confirmed_at")
+    list_filter = ("status", "kind", LATE_FILTER)
     list_select_related = ("from_user", "to_user", "requested_by", "approved_by")
     readonly_fields = ("kind", "from_user", "to_user", "customer_list", "reason", "status", "requested_by",
-                       "requested_at", "approved_by", "approved_at", "confirmed_at", "note")
+                       "requested_at", "review_due_at", "review_late_at", "approved_by", "approved_at", "confirmed_at",
+                       "note")
     fields = readonly_fields
     decisions = {
         "approve": (_approve_handover, _("Approve"),
@@ -133,13 +136,15 @@ def _reject_deletion(admin_, request, obj, note):
 
 
 @admin.register(DeletionRequest)
-class DeletionRequestAdmin(DecisionAdminMixin, ReadOnlyAdmin):
+class DeletionRequestAdmin(ReviewClockMixin, DecisionAdminMixin, ReadOnlyAdmin):
     change_form_template = "admin/customers/decision_change_form.html"
-    list_display = ("customer", "status", "by_customer", "requested_by", "requested_at", "decided_by", "decided_at")
-    list_filter = ("status", "by_customer")
+    waiting_status = DeletionRequest.Status.PENDING
+    list_display = ("customer", "status", "review_time_left", "by_customer", "requested_by", "requested_at",
+                    "decided_by", "decided_at")
+    list_filter = ("status", "by_customer", LATE_FILTER)
     list_select_related = ("customer", "requested_by", "decided_by")
-    fields = ("customer_link", "reason", "by_customer", "status", "requested_by", "requested_at", "decided_by",
-              "decided_at", "decision_note")
+    fields = ("customer_link", "reason", "by_customer", "status", "requested_by", "requested_at", "review_due_at",
+              "review_late_at", "decided_by", "decided_at", "decision_note")
     readonly_fields = fields
     decisions = {
         "approve": (_approve_deletion, _("Approve and anonymise"),
@@ -172,17 +177,18 @@ def _field_label(name):
 
 
 @admin.register(KeyFieldChange)
-class KeyFieldChangeAdmin(PersonalDataAdminMixin, DecisionAdminMixin, ReadOnlyAdmin):
+class KeyFieldChangeAdmin(PersonalDataAdminMixin, ReviewClockMixin, DecisionAdminMixin, ReadOnlyAdmin):
     """Key-field changes of owned VIP customers waiting for a supervisor (001 篇2). Agents see their
     own requests; supervisors and managers see all and decide the ones they may review."""
 
     change_form_template = "admin/customers/decision_change_form.html"
-    list_display = ("customer", "fields_changed", "status", "requested_by", "requested_at", "decided_by",
-                    "decided_at")
-    list_filter = ("status",)
+    waiting_status = KeyFieldChange.Status.PENDING
+    list_display = ("customer", "fields_changed", "status", "review_time_left", "requested_by", "requested_at",
+                    "decided_by", "decided_at")
+    list_filter = ("status", LATE_FILTER)
     list_select_related = ("customer", "requested_by", "decided_by")
-    fields = ("customer_link", "changes_table", "reason", "status", "requested_by", "requested_at", "decided_by",
-              "decided_at", "decision_note")
+    fields = ("customer_link", "changes_table", "reason", "status", "requested_by", "requested_at",
+              "review_due_at", "review_late_at", "decided_by", "decided_at", "decision_note")
     readonly_fields = tuple(f for f in fields if f != "changes_table")  # the table: get_fields
     decisions = {
         "approve": (_approve_key_change, _("Approve and apply"),

@@ -47,6 +47,27 @@ def inquiries(agents, *, anchor: dt.datetime) -> str:
     return f"inquiries and suggestions: {len(rows)} ({2 * len(agents)} waiting for an answer)"
 
 
+def phone_orders(agents) -> str:
+    """Orders booked by phone by the first agent: one booked for tomorrow evening, one changed, one
+    cancelled (the customer's plans changed), on the company's own channel."""
+    from customers.services.phone_orders import phone_order_book, phone_order_cancel, phone_order_change
+
+    customers = list(Customer.objects.filter(status=Customer.Status.ACTIVE).order_by("-pk")[:3])
+    if not agents or len(customers) < 3:
+        return "orders booked by phone: none"
+    agent = agents[0]
+    evening = timezone.localtime().replace(hour=21, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    booked = [phone_order_book(customer=c, actor=agent, pickup_at=evening + dt.timedelta(minutes=30 * i),
+                               pickup=address, dropoff="上海市浦东新区世纪大道100号环球金融中心")
+              for i, (c, address) in enumerate(zip(customers, ("上海市徐汇区漕溪北路88号圣爱大厦",
+                                                               "上海市静安区南京西路1266号恒隆广场",
+                                                               "上海市黄浦区人民大道200号"), strict=True))]
+    phone_order_change(order=booked[1], actor=agent, pickup_at=evening + dt.timedelta(hours=1),
+                       notes="客户来电改晚一小时")
+    phone_order_cancel(order=booked[2], actor=agent, reason="客户行程取消")
+    return f"orders booked by phone: {len(booked)} by {agent.username} (one changed, one cancelled)"
+
+
 def seed_rules(company, *, anchor: dt.datetime | None = None) -> list[str]:
     anchor = anchor or timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return [inquiries(company.agents, anchor=anchor)]
+    return [inquiries(company.agents, anchor=anchor), phone_orders(company.agents)]

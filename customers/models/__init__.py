@@ -11,13 +11,14 @@ from customers.models.governance import (
     ProfileReview,
     SensitiveAccess,
 )
-from customers.models.orders import Order, OrderEvent, Rating, Review
+from customers.models.orders import Order, OrderEvent, PhoneOrder, Rating, Review
 from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
 
 __all__ = [
     "AnniversaryKind", "CustomerAnniversary",
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
-    "IngestionDay", "Inquiry", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "Place", "ProfileReview",
+    "IngestionDay", "Inquiry", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "PhoneOrder", "Place",
+    "ProfileReview",
     "Platform", "PlatformAPIKey",
     "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
 ]

@@ -44,8 +44,18 @@ class CustomerMerge(models.Model):
         ordering = ["-merged_at"]
 
 
+def review_due_default():
+    """A request waits for its review at most CUSTOMER_PROFILE_REVIEW_HOURS (001 篇2: 12 hours)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(hours=settings.CUSTOMER_PROFILE_REVIEW_HOURS)
+
+
 class DecidedRequest(models.Model):
-    """What every request a supervisor decides keeps: who asked and when, who decided, when and why."""
+    """What every request a supervisor decides keeps: who asked and when, who decided, when and why;
+    the review's deadline and when it was flagged late (customers.services.review_clock)."""
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
                                      on_delete=models.PROTECT, related_name="+")
@@ -54,6 +64,8 @@ class DecidedRequest(models.Model):
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    review_due_at = models.DateTimeField(_("review by"), default=review_due_default)
+    review_late_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -118,6 +130,9 @@ class Handover(models.Model):
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The supervisor's approval is on the 12-hour clock (customers.services.review_clock).
+    review_due_at = models.DateTimeField(_("review by"), default=review_due_default)
+    review_late_at = models.DateTimeField(_("flagged late at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("handover")

@@ -61,6 +61,7 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-booked_at"]
+        permissions = [("book_phone_order", _("Can book, change and cancel orders by phone (company channel)"))]
         constraints = [
             models.UniqueConstraint(fields=["platform", "external_id"], name="uniq_platform_order"),
             models.CheckConstraint(condition=Q(fee__gte=0), name="order_fee_not_negative"),
@@ -142,3 +143,13 @@ class OrderEvent(models.Model):
         indexes = [
             models.Index(fields=["id"], condition=Q(processed_at__isnull=True), name="orderevent_pending_idx"),
         ]
+
+
+class PhoneOrder(Order):
+    """Orders of the company's own channel (platform ``company``), booked, changed and cancelled by the
+    agents when a customer calls (customers.services.phone_orders; customers.admin.phone_orders)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("order booked by phone")
+        verbose_name_plural = _("orders booked by phone")

@@ -178,6 +178,15 @@ def given_late_profile_reviews(ctx):
     for _ in range(3):
         ProfileReview.objects.create(customer=b.customer(), created_by=agent,
                                      created_at=_now() - dt.timedelta(hours=13), due_at=_now() - dt.timedelta(hours=1))
+    # the same 12-hour clock for deletion requests, key-field changes and handovers
+    from customers.models import DeletionRequest, Handover, KeyFieldChange
+
+    late = _now() - dt.timedelta(hours=1)
+    for _ in range(2):
+        customer = b.customer(owner=agent)
+        DeletionRequest.objects.create(customer=customer, reason="x", requested_by=agent, review_due_at=late)
+        KeyFieldChange.objects.create(customer=customer, requested_by=agent, review_due_at=late)
+        Handover.objects.create(from_user=agent, to_user=supervisor, requested_by=agent, review_due_at=late)
 
 
 def given_late_inquiries(ctx):
@@ -199,9 +208,11 @@ def inquiry_states():
 
 
 def review_states():
-    from customers.models import ProfileReview
+    from customers.models import DeletionRequest, Handover, KeyFieldChange, ProfileReview
 
-    return {"late": ProfileReview.objects.filter(late_at__isnull=False).count()}
+    return {"late": ProfileReview.objects.filter(late_at__isnull=False).count(),
+            **{m.__name__: m.objects.filter(review_late_at__isnull=False).count()
+               for m in (DeletionRequest, Handover, KeyFieldChange)}}
 
 
 def given_analysis_not_signed_off(ctx):

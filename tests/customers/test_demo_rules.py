@@ -32,3 +32,12 @@ def test_agents_have_inquiries_waiting_one_late_and_a_history_of_answers(demo):
     assert waiting.exists() and waiting.filter(reply_late_at__isnull=False).exists()
     assert ContactLog.objects.filter(purpose=ContactLog.Purpose.SUGGESTION, answered_at__isnull=False).exists()
     assert "inquiries and suggestions:" in demo
+
+
+def test_an_agent_booked_changed_and_cancelled_orders_by_phone(demo):
+    from customers.models import Order
+
+    phone = Order.objects.filter(platform__code="company")
+    assert phone.filter(status=Order.Status.BOOKED).count() == 2
+    assert phone.filter(status=Order.Status.CANCELLED).count() == 1
+    assert "orders booked by phone: 3" in demo
