@@ -20,6 +20,7 @@ STAFF_NAVIGATION = [
         {"model": "customers.keyfieldchange"},
         {"model": "customers.deletionrequest"},
         {"model": "customers.profilereview"},
+        {"model": "customers.customeraccessrequest"},
         {"model": "customers.customermerge"},
         {"model": "customers.ownershipchange"},
         {"model": "customers.driver"},

@@ -241,3 +241,13 @@ def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs)
     if app_config is not None and app_config.label != "kpis":
         return
     sync_roles()
+
+
+# --- Access scope by duty (issue 17 item 20; 000, 001 篇9 1.5) ---
+# Agents see their own team's customers and the public pool; another team's customer needs the
+# general manager's approval or an audited break-glass. After-sales (complaints from every team),
+# supervisors, managers, the analyst and the GM see every team's customers by their duty.
+for _role in (Role.AFTER_SALES, Role.CS_SUPERVISOR, Role.OPERATIONS_MANAGER, Role.DATA_ANALYST,
+              Role.GENERAL_MANAGER):
+    ROLE_PERMISSIONS[_role] += ["customers.access_all_teams"]
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["customers.approve_access_request", "customers.view_customeraccessrequest"]

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers import privacy
+from customers.access_scope import scope_customers
 from customers.models import Customer, Order, PlatformAccount
 from customers.validators import try_normalise_mobile
 
@@ -89,7 +90,7 @@ def customer_matches(term: str, *, user):
 def customer_group(term: str, *, user) -> SearchGroup | None:
     if not user.has_perm("customers.view_customer"):
         return None
-    rows = customer_matches(term, user=user).order_by("full_name", "pk")[: _limit()]
+    rows = scope_customers(user, customer_matches(term, user=user)).order_by("full_name", "pk")[: _limit()]
     hits = [SearchHit(title=c.full_name, detail=privacy.mobile_for(user, c.mobile),
                       url=reverse("admin:customers_customer_change", args=[c.pk])) for c in rows]
     return SearchGroup(kind="customer", label=str(_("Customers")), hits=hits)

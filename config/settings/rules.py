@@ -158,6 +158,10 @@ CUSTOMER_PROFILE_INCOMPLETE_DAYS = env.int("CUSTOMER_PROFILE_INCOMPLETE_DAYS", d
 CUSTOMER_PROFILE_REVIEW_HOURS = env.int("CUSTOMER_PROFILE_REVIEW_HOURS", default=12)
 # 003 8.3.2: an inquiry or suggestion (一般性的投诉，如产品咨询、服务建议) is answered within this many hours.
 CUSTOMER_INQUIRY_REPLY_HOURS = env.int("CUSTOMER_INQUIRY_REPLY_HOURS", default=24)
+# 000/001 篇9 1.5: another team's customer, opened with the general manager's approval for this many hours,
+# or by an audited break-glass for CUSTOMER_BREAK_GLASS_HOURS.
+CUSTOMER_ACCESS_GRANT_HOURS = env.int("CUSTOMER_ACCESS_GRANT_HOURS", default=72)
+CUSTOMER_BREAK_GLASS_HOURS = env.int("CUSTOMER_BREAK_GLASS_HOURS", default=4)
 # 000/001: last month's complaint analysis is signed off by this day of the month; a reminder goes out
 # on COMPLAINT_ANALYSIS_REMIND_DAY.
 COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)

@@ -22,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.import_storage import ImportTempFilesMixin
 from core.masking import mask_birthday, mask_mobile
 from customers import hooks, privacy, selectors, services
+from customers.admin.access import CustomerAccessMixin
 from customers.admin.callbacks import CallbackListMixin
 from customers.admin.customer_actions import CustomerBulkActionsMixin
 from customers.admin.customer_filters import (
@@ -87,7 +88,8 @@ class AnniversaryInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(CustomerBulkActionsMixin, CustomerQuickActionsMixin, CallbackListMixin, PersonalDataAdminMixin,
+class CustomerAdmin(CustomerAccessMixin, CustomerBulkActionsMixin, CustomerQuickActionsMixin, CallbackListMixin,
+                    PersonalDataAdminMixin,
                     ImportTempFilesMixin, ImportMixin, SimpleHistoryAdmin):
     form = CustomerAdminForm
     inlines = [PlaceInline, AnniversaryInline]

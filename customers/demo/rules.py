@@ -68,6 +68,25 @@ def phone_orders(agents) -> str:
     return f"orders booked by phone: {len(booked)} by {agent.username} (one changed, one cancelled)"
 
 
+def access_requests(agents) -> str:
+    """The first team-scoped agent (agent1, 客服一组) sees their own team's customers and the pool; they
+    asked the general manager for one customer of another team (waiting) and opened another by
+    break-glass (recorded)."""
+    from customers.access_scope import can_see, is_scoped
+    from customers.services.access_requests import access_request
+
+    agent = next((a for a in agents if is_scoped(a)), None)
+    if agent is None:
+        return "access requests: none"
+    others = [c for c in Customer.objects.filter(status=Customer.Status.ACTIVE, owner__isnull=False)
+              .exclude(owner=agent).select_related("owner").order_by("pk")[:400] if not can_see(agent, c)][:2]
+    if len(others) < 2:
+        return "access requests: no other team's customers"
+    access_request(customer=others[0], actor=agent, reason="客户来电咨询其企业账户月结，需查看档案")
+    access_request(customer=others[1], actor=agent, reason="客户在线等待，代驾途中事故需紧急处理", break_glass=True)
+    return f"access scope: {agent.username} sees their team; one request waiting for the GM, one break-glass"
+
+
 def seed_rules(company, *, anchor: dt.datetime | None = None) -> list[str]:
     anchor = anchor or timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return [inquiries(company.agents, anchor=anchor), phone_orders(company.agents)]
+    return [inquiries(company.agents, anchor=anchor), phone_orders(company.agents), access_requests(company.agents)]

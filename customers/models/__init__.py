@@ -1,3 +1,4 @@
+from customers.models.access import CustomerAccessRequest
 from customers.models.anniversary import AnniversaryKind, CustomerAnniversary
 from customers.models.api import IdempotencyRecord, IngestionDay, RejectedPayload
 from customers.models.contact import ContactLog, Inquiry
@@ -15,7 +16,7 @@ from customers.models.orders import Order, OrderEvent, PhoneOrder, Rating, Revie
 from customers.models.platform import Platform, PlatformAccount, PlatformAPIKey
 
 __all__ = [
-    "AnniversaryKind", "CustomerAnniversary",
+    "AnniversaryKind", "CustomerAccessRequest", "CustomerAnniversary",
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
     "IngestionDay", "Inquiry", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "PhoneOrder", "Place",
     "ProfileReview",

@@ -122,6 +122,8 @@ class Customer(models.Model):
             ("approve_customer_change", _("Can approve customer changes, deletions and handovers")),
             ("manage_ownership", _("Can assign owners and release customers to the public pool")),
             ("export_customer", _("Can export customers to a spreadsheet")),
+            # 000/001 篇9: without it, a user sees their own team's customers and the public pool only.
+            ("access_all_teams", _("Can see every team's customers")),
         ]
         indexes = [
             models.Index(fields=["full_name"], name="customer_name_idx"),

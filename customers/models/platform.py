@@ -10,6 +10,7 @@ class Platform(models.Model):
     class Kind(models.TextChoices):
         OWN_APP = "own_app", _("Own app")
         THIRD_PARTY = "third_party", _("Third-party platform")
+        PHONE = "phone", _("The company's phone line (orders booked by agents)")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=50, unique=True)

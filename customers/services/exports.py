@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, safe_dataset
+from customers.access_scope import scope_customers
 from customers.errors import NotAllowed
 
 EXPORT_PERMISSION = "customers.export_customer"
@@ -36,6 +37,7 @@ def customers_export(*, actor, queryset, fmt: str, query: str = "") -> ExportFil
         raise NotAllowed(_("You are not allowed to export customers."))
     if fmt not in ExportRecord.Format.values:
         raise NotAllowed(_("Unknown export format."), field="format")
+    queryset = scope_customers(actor, queryset)  # issue 17 item 20: only the customers the actor may see
     resource = CustomerExportResource(user=actor)
     dataset = safe_dataset(resource.export(queryset=queryset.select_related("owner").prefetch_related("tags")))
     dataset.title = _("Customers")  # the sheet's name (tablib's default is "Tablib Dataset")

@@ -22,7 +22,7 @@ PERM = "customers.book_phone_order"
 def company_platform() -> Platform:
     """The company's own channel (created on first use)."""
     platform, _created = Platform.objects.get_or_create(
-        code=COMPANY_CODE, defaults={"name": "本公司电话预订", "kind": Platform.Kind.OWN_APP})
+        code=COMPANY_CODE, defaults={"name": "本公司电话预订", "kind": Platform.Kind.PHONE})
     return platform
 
 

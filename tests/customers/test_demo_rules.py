@@ -41,3 +41,10 @@ def test_an_agent_booked_changed_and_cancelled_orders_by_phone(demo):
     assert phone.filter(status=Order.Status.BOOKED).count() == 2
     assert phone.filter(status=Order.Status.CANCELLED).count() == 1
     assert "orders booked by phone: 3" in demo
+
+
+def test_a_team_scoped_agent_with_a_request_and_a_break_glass(demo):
+    from customers.models import CustomerAccessRequest
+
+    assert CustomerAccessRequest.objects.filter(status="pending").count() == 1
+    assert CustomerAccessRequest.objects.filter(kind="break_glass", status="approved").count() == 1

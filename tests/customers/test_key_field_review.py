@@ -306,7 +306,7 @@ def test_in_the_admin_a_sent_back_change_shows_its_note_to_the_agent(client, tea
     assert "请附身份证照片" in page
     assert "?status__exact=sent_back" in index
     assert list(own_list.context["cl"].result_list) == [change]
-    other_agent = StaffFactory(role=Role.CS_AGENT)
+    other_agent = StaffFactory(role=Role.CS_AGENT, team=supervisor.staff_profile.team)  # a colleague of the team
     client.force_login(other_agent)
     assert list(client.get(reverse("admin:customers_keyfieldchange_changelist")).context["cl"].result_list) == []
     # The customer page tells a colleague too, without a link to a request page they cannot open.

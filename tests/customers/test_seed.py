@@ -69,7 +69,8 @@ def test_seeded_orders_are_consistent_and_dates_and_dormancy_follow_from_them(no
     assert completed.filter(finished_at__gt=F("booked_at"), fee__gt=0).count() == completed.count()
     assert not Order.objects.exclude(status=Order.Status.COMPLETED).filter(finished_at__isnull=False).exists()
     assert isinstance(completed.first().fee, Decimal)
-    statuses = set(Order.objects.values_list("status", flat=True))
+    # (the history's orders; the agents' phone bookings for tomorrow are issue 17 item 19's demo)
+    statuses = set(Order.objects.exclude(platform__code="company").values_list("status", flat=True))
     assert statuses == {Order.Status.COMPLETED, Order.Status.CANCELLED, Order.Status.NO_SHOW}
     # Orders of owned customers are credited to the owner; reviews on completed orders only.
     assert not Review.objects.exclude(order__status=Order.Status.COMPLETED).exists()
