@@ -115,12 +115,11 @@ def _locked_handover(handover: Handover) -> Handover:
 @transaction.atomic
 def handover_approve(*, handover: Handover, actor, note: str = "") -> Handover:
     handover = _locked_handover(handover)
-    if handover.status != Handover.Status.REQUESTED:
-        raise CustomerError(_("Only a requested handover can be approved."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.APPROVED)
     if not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only a supervisor may approve a handover."))
-    handover.status, handover.approved_by, handover.approved_at = Handover.Status.APPROVED, actor, timezone.now()
-    handover.note = note
+    Handover.TRANSITIONS.move(handover, Handover.Status.APPROVED, approved_by=actor, approved_at=timezone.now(),
+                              note=note)
     handover.save()
     notify(handover.to_user, kind=Notification.Kind.HANDOVER, link=_handover_link(handover),
            text=_("%(from)s's customers are handed over to you: confirm to take them")
@@ -131,11 +130,10 @@ def handover_approve(*, handover: Handover, actor, note: str = "") -> Handover:
 @transaction.atomic
 def handover_reject(*, handover: Handover, actor, note: str = "") -> Handover:
     handover = _locked_handover(handover)
-    if handover.status not in (Handover.Status.REQUESTED, Handover.Status.APPROVED):
-        raise CustomerError(_("This handover is already closed."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.REJECTED)
     if actor.pk != handover.to_user_id and not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only a supervisor or the receiver may reject a handover."))
-    handover.status, handover.note = Handover.Status.REJECTED, note
+    Handover.TRANSITIONS.move(handover, Handover.Status.REJECTED, note=note)
     handover.save()
     return handover
 
@@ -143,11 +141,10 @@ def handover_reject(*, handover: Handover, actor, note: str = "") -> Handover:
 @transaction.atomic
 def handover_cancel(*, handover: Handover, actor) -> Handover:
     handover = _locked_handover(handover)
-    if handover.status not in (Handover.Status.REQUESTED, Handover.Status.APPROVED):
-        raise CustomerError(_("This handover is already closed."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.CANCELLED)
     if actor.pk != handover.requested_by_id and not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only who requested the handover or a supervisor may cancel it."))
-    handover.status = Handover.Status.CANCELLED
+    Handover.TRANSITIONS.move(handover, Handover.Status.CANCELLED)
     handover.save()
     return handover
 
@@ -158,8 +155,7 @@ def handover_confirm(*, handover: Handover, actor) -> Handover:
     the receiver. Orders keep their credited owner, so past figures stay with the leaver. The handover
     handlers (care: the notice to each customer naming the new contact) run inside the transaction."""
     handover = _locked_handover(handover)
-    if handover.status != Handover.Status.APPROVED:
-        raise CustomerError(_("A handover must be approved by a supervisor before the receiver confirms it."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.CONFIRMED)
     if actor.pk != handover.to_user_id:
         raise NotAllowed(_("Only the receiver can confirm the handover."))
     moved = []
@@ -167,7 +163,7 @@ def handover_confirm(*, handover: Handover, actor) -> Handover:
         customer_assign_owner(customer=customer, owner=handover.to_user, actor=actor,
                               reason=OwnershipChange.Reason.HANDOVER, handover=handover)
         moved.append(customer.pk)
-    handover.status, handover.confirmed_at = Handover.Status.CONFIRMED, timezone.now()
+    Handover.TRANSITIONS.move(handover, Handover.Status.CONFIRMED, confirmed_at=timezone.now())
     handover.save()
     for handler in hooks.handover_confirmed_handlers():
         handler(handover=handover, customer_ids=moved)
