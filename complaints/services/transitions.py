@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from complaints.adapters import IntegrationError, callback_schedule
 from complaints.errors import ComplaintError, NotAllowed
-from complaints.integrations import IntegrationError
 from complaints.models import Complaint, DriverAction, DriverScoreDeduction, Remedy, Responsibility, TimelineEntry
 from complaints.services.common import (
     _inform_customer_after_commit,
@@ -204,8 +204,6 @@ def _schedule_follow_up_callback(complaint: Complaint, *, actor) -> None:
     """After a resolution the customer is called back (once per complaint and reopening)."""
     if complaint.customer_id is None:
         return
-    from complaints.integrations import callback_schedule
-
     ref = complaint.number + (f":{complaint.reopen_count}" if complaint.reopen_count else "")
     due = timezone.localdate() + dt.timedelta(days=settings.COMPLAINT_CALLBACK_AFTER_DAYS)
     try:
