@@ -25,3 +25,7 @@ def connect() -> None:
     hooks.register_customer_badge(open_complaints_badge)
     hooks.register_customer_action(register_complaint_action)
     register_search_provider(complaint_group)
+    from complaints.pool import complaint_service_events, complaints_unhandled
+
+    hooks.register_service_events(complaint_service_events)
+    hooks.register_unhandled_complaints(complaints_unhandled)

@@ -21,6 +21,7 @@ STAFF_NAVIGATION = [
         {"model": "customers.deletionrequest"},
         {"model": "customers.profilereview"},
         {"model": "customers.customeraccessrequest"},
+        {"model": "customers.poolrequest"},
         {"model": "customers.customermerge"},
         {"model": "customers.ownershipchange"},
         {"model": "customers.driver"},

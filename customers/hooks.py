@@ -154,3 +154,30 @@ def register_handover_confirmed_handler(handler: Callable) -> None:
 
 def handover_confirmed_handlers() -> list[Callable]:
     return list(_handover_confirmed_handlers)
+
+
+# --- the public pool's rules (issue 17 item 15) -------------------------------------------------
+_service_events: list[Callable] = []
+_unhandled_complaints: list[Callable] = []
+
+
+def register_service_events(select: Callable) -> None:
+    """``select(start, end)`` returns (customer_id, staff_id) pairs, one per time a member of staff served a
+    customer in [start, end) (complaints: a complaint assigned to them). The contact log is counted here."""
+    if select not in _service_events:
+        _service_events.append(select)
+
+
+def service_events() -> list[Callable]:
+    return list(_service_events)
+
+
+def register_unhandled_complaints(select: Callable) -> None:
+    """``select(received_before)`` returns (customer_id, complaint_key) pairs: complaints received before
+    that time and still not handled (001 篇10: the customer moves to another agent)."""
+    if select not in _unhandled_complaints:
+        _unhandled_complaints.append(select)
+
+
+def unhandled_complaints() -> list[Callable]:
+    return list(_unhandled_complaints)

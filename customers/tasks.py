@@ -50,3 +50,10 @@ def inquiries_late() -> int:
     from customers.services.inquiries import inquiries_flag_late
 
     return inquiries_flag_late()
+
+
+@shared_task(name="customers.pool_rules")
+def pool_rules() -> dict:
+    from customers.services.pool import pool_rules_run
+
+    return pool_rules_run()

@@ -109,6 +109,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 840},
     },
+    # Daily at 06:30: the public pool's rules (issue 17 item 15).
+    "customers.pool_rules": {
+        "task": "customers.pool_rules",
+        "description": (
+            "public pool: a pool customer served twice this month goes to that agent; customers booking most of "
+            "last month's orders without their account manager are detached; a complaint unhandled for 3 days "
+            "moves the customer; VIP customers get a second contact"
+        ),
+        "schedule": crontab(minute=30, hour=6),
+        "options": {"expires": 3600},
+    },
     # Every 15 minutes: inquiries and suggestions not answered within 24 hours are flagged late (once).
     "customers.inquiries_late": {
         "task": "customers.inquiries_late",

@@ -162,6 +162,11 @@ CUSTOMER_INQUIRY_REPLY_HOURS = env.int("CUSTOMER_INQUIRY_REPLY_HOURS", default=2
 # or by an audited break-glass for CUSTOMER_BREAK_GLASS_HOURS.
 CUSTOMER_ACCESS_GRANT_HOURS = env.int("CUSTOMER_ACCESS_GRANT_HOURS", default=72)
 CUSTOMER_BREAK_GLASS_HOURS = env.int("CUSTOMER_BREAK_GLASS_HOURS", default=4)
+# 001 篇2/篇10: the public pool's rules (customers.services.pool; docs/rules.md).
+CUSTOMER_POOL_DETACH_SHARE = env.int("CUSTOMER_POOL_DETACH_SHARE", default=50)  # % of a month's orders
+CUSTOMER_POOL_DETACH_MIN_ORDERS = env.int("CUSTOMER_POOL_DETACH_MIN_ORDERS", default=2)
+CUSTOMER_POOL_INVOLVEMENT_DAYS = env.int("CUSTOMER_POOL_INVOLVEMENT_DAYS", default=30)
+CUSTOMER_POOL_COMPLAINT_DAYS = env.int("CUSTOMER_POOL_COMPLAINT_DAYS", default=3)
 # 000/001: last month's complaint analysis is signed off by this day of the month; a reminder goes out
 # on COMPLAINT_ANALYSIS_REMIND_DAY.
 COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)

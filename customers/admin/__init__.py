@@ -8,6 +8,7 @@ from customers.admin import (  # noqa: F401
     inquiries,
     phone_orders,
     platforms,
+    pool,
     records,
     reviews,
     staff,

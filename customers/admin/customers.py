@@ -218,8 +218,8 @@ class CustomerAdmin(CustomerAccessMixin, CustomerBulkActionsMixin, CustomerQuick
         identity += ["id_number_masked"] if obj else []
         if key_rights:
             identity += ["new_birthday", "id_number"] if year_hidden else ["id_number"]
-        ownership = ["owner"] + (["owner_since", "status", "status_reason", "first_order_at", "last_order_at",
-                                  "public_id", "created_at", "updated_at"] if obj else [])
+        ownership = ["owner"] + (["secondary_owner", "owner_since", "status", "status_reason", "first_order_at",
+                                  "last_order_at", "public_id", "created_at", "updated_at"] if obj else [])
         fieldsets = [
             (_("Profile"), {"fields": identity}),
             (_("Account"), {"fields": ["customer_type", "company_name", "source", "source_platform",
@@ -235,7 +235,7 @@ class CustomerAdmin(CustomerAccessMixin, CustomerBulkActionsMixin, CustomerQuick
     def get_readonly_fields(self, request, obj=None):
         readonly = list(ALWAYS_READONLY) + ["masked_mobile", "birthday_shown"]
         if obj is not None:
-            readonly.append("owner")  # ownership moves only through assign / release / handover
+            readonly += ["owner", "secondary_owner"]  # ownership moves only through assign / release / handover
             if not self._can_edit_key_fields(request, obj):
                 # Another agent's customer: key fields, e-mail, consent and referrer (the service refuses them too).
                 readonly += list(KEY_FORM_FIELDS) + list(OWNER_ONLY_FIELDS)

@@ -87,6 +87,31 @@ def access_requests(agents) -> str:
     return f"access scope: {agent.username} sees their team; one request waiting for the GM, one break-glass"
 
 
+def pool_rules(agents) -> str:
+    """Two pool customers were served twice this month by the second agent (calls in the contact log):
+    the pool rule gives them to that agent; VIP customers get their second contact. (Rule (b), detaching
+    customers who book without their account manager, runs in the daily job, not here: the demo's
+    history has few logged contacts and it would empty most agents' books.)"""
+    from customers.services.pool import pool_secondary_contacts, pool_served_twice
+
+    scoped = [a for a in agents if a.groups.filter(name="客服专员").exists()]
+    pool = list(Customer.objects.filter(owner__isnull=True, status=Customer.Status.ACTIVE).order_by("pk")[:2])
+    if len(scoped) < 2 or not pool:
+        return "pool rules: nothing to show"
+    agent, now = scoped[1], timezone.now()
+    for customer in pool:
+        for hours in (50, 3):
+            ContactLog.objects.create(customer=customer, agent=agent, channel=ContactLog.Channel.PHONE_IN,
+                                      purpose=ContactLog.Purpose.CARE, status=ContactLog.Status.DONE,
+                                      happened_at=max(now - dt.timedelta(hours=hours),
+                                                      timezone.localtime(now).replace(day=1, hour=0, minute=1)),
+                                      notes="客户来电咨询服务")
+    reassigned = pool_served_twice(now=now)
+    seconds = pool_secondary_contacts()
+    return f"pool rules: {reassigned} pool customers given to {agent.username}; {seconds} VIP second contacts"
+
+
 def seed_rules(company, *, anchor: dt.datetime | None = None) -> list[str]:
     anchor = anchor or timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return [inquiries(company.agents, anchor=anchor), phone_orders(company.agents), access_requests(company.agents)]
+    return [inquiries(company.agents, anchor=anchor), phone_orders(company.agents), access_requests(company.agents),
+            pool_rules(company.agents)]

@@ -9,6 +9,7 @@ from customers.models.governance import (
     Handover,
     KeyFieldChange,
     OwnershipChange,
+    PoolRequest,
     ProfileReview,
     SensitiveAccess,
 )
@@ -19,7 +20,7 @@ __all__ = [
     "AnniversaryKind", "CustomerAccessRequest", "CustomerAnniversary",
     "ContactLog", "Customer", "CustomerMerge", "DeletionRequest", "Driver", "Handover", "IdempotencyRecord",
     "IngestionDay", "Inquiry", "KeyFieldChange", "Order", "OrderEvent", "OwnershipChange", "PhoneOrder", "Place",
-    "ProfileReview",
+    "PoolRequest", "ProfileReview",
     "Platform", "PlatformAPIKey",
     "PlatformAccount", "Rating", "RejectedPayload", "Review", "SensitiveAccess", "ServiceNeed", "Tag",
 ]

@@ -95,6 +95,12 @@ class Customer(models.Model):
         help_text=_("No account manager: the customer is in the public pool."),
     )
     owner_since = models.DateTimeField(_("owned since"), null=True, blank=True)
+    # 001 篇9: a VIP customer has two people at the company; the second one (customers.services.pool).
+    secondary_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("second contact"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="secondary_customers",
+        help_text=_("A VIP customer's second contact at the company (001: two people per VIP customer)."),
+    )
     referred_by = models.ForeignKey(
         "self", verbose_name=_("referred by"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="referrals",

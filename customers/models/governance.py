@@ -176,6 +176,11 @@ class OwnershipChange(models.Model):
         DEDICATED_AGENT = "dedicated_agent", _("Dedicated agent for a gold/diamond customer")
         MERGE = "merge", _("Merge")
         ANONYMISED = "anonymised", _("Anonymised")
+        # The public pool's rules (issue 17 item 15; customers.services.pool).
+        SERVED_TWICE = "served_twice", _("Pool customer served twice in a month by this agent")
+        NOT_INVOLVED = "not_involved", _("Most orders of the month booked without the account manager")
+        COMPLAINT_UNHANDLED = "complaint_unhandled", _("A complaint not handled within 3 days")
+        POOL_REQUEST = "pool_request", _("Distributed from the pool on request")
 
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="ownership_changes")
@@ -266,3 +271,28 @@ class ProfileReview(models.Model):
 
     def __str__(self):
         return str(self.customer)
+
+
+class PoolRequest(models.Model):
+    """An agent asks for more customers from the public pool (001 篇2 公平公开); a supervisor distributes
+    the pool round-robin by load (customers.services.pool.pool_distribute)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        SERVED = "served", _("Served")
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT,
+                                     related_name="pool_requests")
+    count = models.PositiveSmallIntegerField(_("customers wanted"), default=10)
+    given = models.PositiveSmallIntegerField(_("customers given"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.WAITING)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    served_at = models.DateTimeField(_("served at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request for pool customers")
+        verbose_name_plural = _("requests for pool customers")
+        ordering = ["status", "requested_at"]
+
+    def __str__(self):
+        return f"{self.requested_by} ({self.given}/{self.count})"

@@ -201,6 +201,26 @@ def given_late_inquiries(ctx):
                                   reply_due_at=_now() - dt.timedelta(hours=6))
 
 
+def given_pool_customers(ctx):
+    from customers.models import ContactLog
+
+    team = b.team("pool")
+    agents = [b.staff(f"pool{i}", team=team) for i in range(3)]
+    for _ in range(3):  # (a) served twice this month
+        c = b.customer()
+        for _ in range(2):
+            ContactLog.objects.create(customer=c, agent=agents[0], notes="x", happened_at=_now())
+    owned = b.customer(owner=agents[1])  # (d) a complaint unhandled for 4 days
+    b.complaint(received=_now() - dt.timedelta(days=4), cust=owned, assignee=agents[1])
+
+
+def pool_states():
+    from customers.models import Customer, OwnershipChange
+
+    return {"owners": sorted(Customer.objects.values_list("owner__username", flat=True), key=str),
+            "changes": sorted(OwnershipChange.objects.values_list("reason", flat=True))}
+
+
 def inquiry_states():
     from customers.models import ContactLog
 
@@ -305,6 +325,7 @@ SCENARIOS = {
     "customers.incomplete_profiles": Scenario(given_incomplete_profiles),
     "customers.profile_reviews_late": Scenario(given_late_profile_reviews, review_states),
     "customers.inquiries_late": Scenario(given_late_inquiries, inquiry_states),
+    "customers.pool_rules": Scenario(given_pool_customers, pool_states),
     "care.anniversary_greetings": Scenario(given_anniversaries_today, message_states),
     "complaints.analysis_reminder": Scenario(given_analysis_not_signed_off, analysis_states),
     "complaints.analysis_overdue": Scenario(given_analysis_not_signed_off, analysis_states),

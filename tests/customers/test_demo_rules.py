@@ -48,3 +48,11 @@ def test_a_team_scoped_agent_with_a_request_and_a_break_glass(demo):
 
     assert CustomerAccessRequest.objects.filter(status="pending").count() == 1
     assert CustomerAccessRequest.objects.filter(kind="break_glass", status="approved").count() == 1
+
+
+def test_pool_customers_were_reassigned_to_the_agent_who_served_them(demo):
+    from customers.models import OwnershipChange
+
+    # the two set up by the demo, and any other the history's contact log happens to hold
+    assert OwnershipChange.objects.filter(reason=OwnershipChange.Reason.SERVED_TWICE).count() >= 2
+    assert "pool customers given to" in demo
