@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "loyalty",
     "care",
     "complaints",
+    "engage",
     "kpis",
 ]
 
@@ -526,3 +527,10 @@ CUSTOMER_PROFILE_REVIEW_HOURS = env.int("CUSTOMER_PROFILE_REVIEW_HOURS", default
 # on COMPLAINT_ANALYSIS_REMIND_DAY.
 COMPLAINT_ANALYSIS_DUE_DAY = env.int("COMPLAINT_ANALYSIS_DUE_DAY", default=10)
 COMPLAINT_ANALYSIS_REMIND_DAY = env.int("COMPLAINT_ANALYSIS_REMIND_DAY", default=5)
+# --- Customer engagement (issue 18: surveys, appreciation events, campaigns; docs/engagement.md) ----
+# Links in messages are absolute: the public address customers' phones reach the site at.
+ENGAGE_PUBLIC_BASE_URL = env.str("ENGAGE_PUBLIC_BASE_URL", default="http://localhost:8000")
+# Upper bound of any signed link's age (a survey's or invitation's own expiry is usually shorter).
+ENGAGE_LINK_MAX_AGE_DAYS = env.int("ENGAGE_LINK_MAX_AGE_DAYS", default=90)
+# A survey link stays valid this many days unless the questionnaire says otherwise (no document number).
+ENGAGE_SURVEY_VALID_DAYS = env.int("ENGAGE_SURVEY_VALID_DAYS", default=14)

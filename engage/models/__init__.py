@@ -1,0 +1,2 @@
+from engage.models.segments import Segment  # noqa: F401
+from engage.models.surveys import Question, Questionnaire, SurveyAnswer, SurveyInvitation  # noqa: F401
