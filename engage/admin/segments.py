@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from care.loyalty_bridge import tier_label
+from customers.admin.privacy import PersonalDataAdminMixin
 from engage.admin.forms import SegmentForm
 from engage.models import Segment
 from engage.selectors import segment_customers
 
 
 @admin.register(Segment)
-class SegmentAdmin(admin.ModelAdmin):
+class SegmentAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     form = SegmentForm
     list_display = ("name", "tier_list", "status", "district", "last_order_before", "consent", "customers_now")
     search_fields = ("name",)
