@@ -47,6 +47,8 @@ STAFF_NAVIGATION = [
         {"model": "engage.segment"},
         {"model": "engage.questionnaire"},
         {"model": "engage.surveyinvitation"},
+        {"model": "engage.appreciationevent"},
+        {"model": "engage.eventinvitation"},
         {"url": "admin:care_occasion_calendar", "title": _("Care calendar"), "permission": "care.view_occasion"},
     ]},
     {"title": pgettext_lazy("menu", "Reports"), "items": [

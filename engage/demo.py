@@ -1,6 +1,7 @@
 """Demo data for engagement (called by ``manage.py seed_demo`` after care and complaints, before the
 KPI snapshots): customer segments, a satisfaction questionnaire sent to recent customers through the
-care outbox and answered by most of them (their answers become reviews, source survey)."""
+care outbox and answered by most of them (their answers become reviews, source survey); appreciation
+events (``engage.demo_events``)."""
 
 from __future__ import annotations
 
@@ -75,3 +76,6 @@ def seed(*, rng: random.Random, stdout) -> None:
             _answer(rng, invitation, sent_at + dt.timedelta(hours=rng.randint(1, 40)))
             answered += 1
     stdout.write(f"engage: survey sent to {result.sent} customers, {answered} answered")
+    from engage.demo_events import seed_events
+
+    seed_events(rng=rng, stdout=stdout)

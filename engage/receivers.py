@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from engage.models import SurveyInvitation
+from engage.models import EventInvitation, SurveyInvitation
 
 # (model, the field that must stay unique per customer) of every engagement row about a customer.
-PER_CUSTOMER = [(SurveyInvitation, "questionnaire", "answered_at")]
+PER_CUSTOMER = [(SurveyInvitation, "questionnaire", "answered_at"), (EventInvitation, "event", "responded_at")]
 
 
 def _move(model: type[Model], key: str, done_field: str, *, kept, duplicate) -> int:

@@ -60,3 +60,23 @@ def questionnaire_results(questionnaire) -> dict:
                 detractors=sum(n for v, n in counts.items() if v <= 6), scored=total)
         rows.append(row)
     return {**invitations, "response_rate": share(invitations["answered"], invitations["sent"]), "questions": rows}
+
+
+def event_tier_customers(event) -> QuerySet:
+    """The customers of the event's target tiers (none: nobody — an event names whom it invites)."""
+    if not event.tiers:
+        return Customer.objects.none()
+    return (Customer.objects.exclude(status=Customer.Status.ANONYMISED).filter(_tier_filter(event.tiers))
+            .order_by("pk"))
+
+
+def event_counts(event) -> dict:
+    """Invited, coming, not coming, no answer yet, attended, and the places left."""
+    from engage.models import EventInvitation
+
+    R = EventInvitation.Response
+    row = event.invitations.aggregate(
+        invited=Count("id"), accepted=Count("id", filter=Q(response=R.ACCEPTED)),
+        declined=Count("id", filter=Q(response=R.DECLINED)), pending=Count("id", filter=Q(response=R.PENDING)),
+        attended=Count("id", filter=Q(attended=True)))
+    return {**row, "capacity": event.capacity, "places_left": max(event.capacity - row["accepted"], 0)}

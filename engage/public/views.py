@@ -11,7 +11,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from engage.errors import EngageError
-from engage.services import invitation_from_token, survey_answer
+from engage.models import EventInvitation
+from engage.selectors import event_counts
+from engage.services import event_invitation_from_token, event_respond, invitation_from_token, survey_answer
 
 
 def _page(request, template, context=None, status=200):
@@ -61,3 +63,26 @@ def _choices(question) -> list[tuple[int, str]]:
     if question.scale == question.Scale.LIKERT:
         return [(value, str(label)) for value, label in reversed(Rating.choices)]
     return [(value, str(value)) for value in question.values]
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def rsvp_page(request, token: str):
+    """The event, the customer's current answer, and two buttons (coming / not coming); the answer may
+    change until the event starts; a yes when the event is full is refused with a sorry."""
+    try:
+        invitation = event_invitation_from_token(token)
+    except EngageError as exc:
+        return _page(request, "public_notice.html", {"notice": exc.message}, status=404)
+    error = ""
+    if request.method == "POST":
+        try:
+            event_respond(invitation_id=invitation.pk, response=request.POST.get("response", ""))
+        except EngageError as exc:
+            error = exc.message
+        else:
+            return redirect(request.path)
+    event = invitation.event
+    return _page(request, "rsvp.html", {
+        "invitation": invitation, "event": event, "error": error, "started": event.starts_at <= timezone.now(),
+        "full": event_counts(event)["places_left"] == 0, "Response": EventInvitation.Response})
