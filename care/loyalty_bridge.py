@@ -78,7 +78,8 @@ def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: st
     from loyalty.errors import LoyaltyError
     from loyalty.models import Coupon
 
-    origin = Coupon.Origin.BIRTHDAY if purpose == "birthday" else Coupon.Origin.HOLIDAY
+    origin = (Coupon.Origin.BIRTHDAY if purpose == "birthday"
+              else Coupon.Origin.CAMPAIGN if purpose.startswith("campaign") else Coupon.Origin.HOLIDAY)
     valid_until = occasion_date + dt.timedelta(days=max(int(coupon.get("valid_days") or 1), 1) - 1)
     kwargs = {
         "customer": customer, "kind": coupon["kind"],

@@ -49,6 +49,7 @@ STAFF_NAVIGATION = [
         {"model": "engage.surveyinvitation"},
         {"model": "engage.appreciationevent"},
         {"model": "engage.eventinvitation"},
+        {"model": "engage.campaign"},
         {"url": "admin:care_occasion_calendar", "title": _("Care calendar"), "permission": "care.view_occasion"},
     ]},
     {"title": pgettext_lazy("menu", "Reports"), "items": [
@@ -75,6 +76,7 @@ STAFF_NAVIGATION = [
         {"model": "care.occasion"},
         {"model": "care.messagetemplate"},
         {"model": "care.noticetemplate"},
+        {"model": "engage.campaigntemplate"},
         {"model": "customers.anniversarykind"},
         {"model": "customers.tag"},
         {"model": "customers.serviceneed"},

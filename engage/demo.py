@@ -79,3 +79,6 @@ def seed(*, rng: random.Random, stdout) -> None:
     from engage.demo_events import seed_events
 
     seed_events(rng=rng, stdout=stdout)
+    from engage.demo_campaigns import seed_campaigns
+
+    seed_campaigns(stdout=stdout)

@@ -82,6 +82,7 @@ class MonthlySnapshot(models.Model):
     # Engagement (issue 18): satisfaction and NPS per review source, surveys sent and answered.
     reviews_by_source = models.JSONField(_("satisfaction and NPS by source"), **JSON)
     surveys = models.JSONField(_("surveys"), **JSON)
+    campaigns = models.JSONField(_("campaign reach"), **JSON)
 
     # Team and agent figures.
     complaints_handled = models.PositiveIntegerField(_("complaints handled"), **COUNT)
