@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from care.loyalty_bridge import tier_choices, tier_label
+from care.adapters import tier_choices, tier_label
 from core.errors import admin_message, form_add_error
 from customers.admin.privacy import PersonalDataAdminMixin
 from engage.admin.forms import TargetForm

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from care.loyalty_bridge import tier_choices
+from care.adapters import tier_choices
 from customers.models import Customer
 from engage.models import Segment
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from care.loyalty_bridge import tier_label
+from care.adapters import tier_label
 from customers.admin.privacy import PersonalDataAdminMixin
 from engage.admin.forms import SegmentForm
 from engage.models import Segment

@@ -14,7 +14,7 @@ from django.template import Context
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from care.loyalty_bridge import tier_label, tiers_for
+from care.adapters import tier_label, tiers_for
 from care.models import Message, _template_engine
 from care.services import message_enqueue, next_send_time
 from engage.errors import EngageError
