@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0003_snapshot_same_days_last_month'),
+        ('kpis', '0005_snapshot_campaigns'),
     ]
 
     operations = [
