@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from care.channels.sms import LoggingSmsBackend
 from config.celery import app
+from tests.core.beat_scenarios_rules import given_late_inquiries, given_pool_customers, inquiry_states, pool_states
 from tests.faults import reference_rows
 from tests.kpis import builders as b
 
@@ -187,44 +188,6 @@ def given_late_profile_reviews(ctx):
         DeletionRequest.objects.create(customer=customer, reason="x", requested_by=agent, review_due_at=late)
         KeyFieldChange.objects.create(customer=customer, requested_by=agent, review_due_at=late)
         Handover.objects.create(from_user=agent, to_user=supervisor, requested_by=agent, review_due_at=late)
-
-
-def given_late_inquiries(ctx):
-    from customers.models import ContactLog
-
-    agent = b.staff("answering")
-    agent.email = "answering@example.com"
-    agent.save()
-    for purpose in (ContactLog.Purpose.INQUIRY, ContactLog.Purpose.SUGGESTION):
-        ContactLog.objects.create(customer=b.customer(), agent=agent, purpose=purpose, notes="?",
-                                  happened_at=_now() - dt.timedelta(hours=30),
-                                  reply_due_at=_now() - dt.timedelta(hours=6))
-
-
-def given_pool_customers(ctx):
-    from customers.models import ContactLog
-
-    team = b.team("pool")
-    agents = [b.staff(f"pool{i}", team=team) for i in range(3)]
-    for _ in range(3):  # (a) served twice this month
-        c = b.customer()
-        for _ in range(2):
-            ContactLog.objects.create(customer=c, agent=agents[0], notes="x", happened_at=_now())
-    owned = b.customer(owner=agents[1])  # (d) a complaint unhandled for 4 days
-    b.complaint(received=_now() - dt.timedelta(days=4), cust=owned, assignee=agents[1])
-
-
-def pool_states():
-    from customers.models import Customer, OwnershipChange
-
-    return {"owners": sorted(Customer.objects.values_list("owner__username", flat=True), key=str),
-            "changes": sorted(OwnershipChange.objects.values_list("reason", flat=True))}
-
-
-def inquiry_states():
-    from customers.models import ContactLog
-
-    return {"late": ContactLog.objects.filter(reply_late_at__isnull=False).count()}
 
 
 def review_states():
