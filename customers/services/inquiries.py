@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import notify
-from core.services import job_run_record
+from core.services import job_lock, job_run_record
 from customers.errors import CustomerError, NotAllowed
 from customers.models import ContactLog
 
@@ -80,11 +80,12 @@ def inquiry_counts(user, *, now: dt.datetime) -> dict:
 
 def inquiries_flag_late(*, now: dt.datetime | None = None) -> int:
     """Unanswered inquiries past their deadline and not yet flagged are flagged (one UPDATE on the state,
-    so a second or concurrent run flags nothing twice); each agent concerned gets one e-mail per run."""
+    under a job lock, so a second or concurrent run flags nothing twice); each agent concerned gets one
+    e-mail per run."""
     now = now or timezone.now()
     with transaction.atomic():
-        rows = list(open_inquiries().select_for_update(skip_locked=True)
-                    .filter(reply_due_at__lt=now, reply_late_at__isnull=True)
+        job_lock("customers.inquiries_late")  # one run at a time: the second finds nothing to flag
+        rows = list(open_inquiries().filter(reply_due_at__lt=now, reply_late_at__isnull=True)
                     .values_list("pk", "agent_id")[:2000])
         flagged = ContactLog.objects.filter(pk__in=[pk for pk, _agent in rows], reply_late_at__isnull=True).update(
             reply_late_at=now)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.notifications import email_staff_after_commit
+from core.services import job_lock
 from customers.models import DeletionRequest, Handover, KeyFieldChange, ProfileReview
 
 # The requests on the clock and what "waiting for a review" means for each.
@@ -61,16 +62,16 @@ def waiting_deadlines(user, *, now: dt.datetime) -> dict[str, dict]:
 
 def requests_flag_late(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Requests still waiting past their deadline and not yet flagged are flagged (one UPDATE on the state
-    per kind, so a second or concurrent run flags nothing twice); the supervisors get one e-mail per run
-    that flagged any, with the count per kind."""
+    per kind, under a job lock, so a second or concurrent run flags nothing twice); the supervisors get one
+    e-mail per run that flagged any, with the count per kind."""
     from customers.services.profile_review import _reviewers
 
     now = now or timezone.now()
     flagged: dict[str, int] = {}
     with transaction.atomic():
+        job_lock("customers.requests_flag_late")  # one run at a time: a second run finds nothing to flag
         for model, waiting in WAITING.items():
-            ids = list(model.objects.select_for_update(skip_locked=True)
-                       .filter(waiting, review_due_at__lt=now, review_late_at__isnull=True)
+            ids = list(model.objects.filter(waiting, review_due_at__lt=now, review_late_at__isnull=True)
                        .values_list("pk", flat=True)[:2000])
             flagged[model._meta.model_name] = model.objects.filter(pk__in=ids, review_late_at__isnull=True).update(
                 review_late_at=now)
