@@ -70,6 +70,7 @@ STAFF_NAVIGATION = [
         {"model": "care.occasion"},
         {"model": "care.messagetemplate"},
         {"model": "care.noticetemplate"},
+        {"model": "care.callbackscript"},
         {"model": "customers.anniversarykind"},
         {"model": "customers.tag"},
         {"model": "customers.serviceneed"},
