@@ -44,6 +44,7 @@ STAFF_NAVIGATION = [
         {"model": "care.callback"},
         {"model": "care.message"},
         {"model": "care.campaignrun"},
+        {"model": "retention.customerwarning"},
         {"url": "admin:care_occasion_calendar", "title": _("Care calendar"), "permission": "care.view_occasion"},
     ]},
     {"title": pgettext_lazy("menu", "Reports"), "items": [

@@ -15,7 +15,7 @@ from core.models import Team
 from core.names import person_name
 from core.services import job_lock
 from kpis.errors import KpiError
-from kpis.metrics import callbacks, care, complaints, loyalty, orders
+from kpis.metrics import callbacks, care, complaints, loyalty, orders, warnings
 from kpis.metrics.period import Period
 from kpis.models import MonthlySnapshot, SnapshotRecompute
 from kpis.rules import DEFINITION_VERSION, add_months, is_frozen, months_between, percentage
@@ -30,6 +30,7 @@ FIGURE_FIELDS = [
     "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate", "tiers", "points", "callbacks",
     "care_messages", "complaints_handled", "complaints_deadlines_met", "deadlines_met_rate", "callbacks_done",
     "callback_satisfaction_rate", "owned_reviews_count", "owned_satisfaction_rate",
+    "warnings_raised", "warnings_worked",
 ]
 UPDATE_FIELDS = ["scope", "team", "agent", "label", "definition_version", "computed_at", "compute_seconds",
                  "recomputed_after_freeze", "unavailable", "same_days_last_month", *FIGURE_FIELDS]
@@ -55,6 +56,7 @@ def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[
     figures["tiers"] = loyalty.tier_counts(period)
     figures["points"] = loyalty.point_counts(period)
     figures["care_messages"] = care.care_message_counts(period)
+    figures.update(warnings.warning_counts(period))
     return figures, unavailable
 
 
@@ -69,6 +71,8 @@ def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> d
         out.setdefault(key, {}).update(
             callbacks_done=values["done"], callback_satisfaction_rate=values["satisfaction_rate"], callbacks=values
         )
+    for key, values in warnings.warning_counts_by(period, f"owner{team_path}").items():
+        out.setdefault(key, {}).update(values)
     for key, (reviews, satisfied) in orders.owned_review_counts(period, f"order__credited_owner{team_path}").items():
         out.setdefault(key, {}).update(owned_reviews_count=reviews,
                                        owned_satisfaction_rate=percentage(satisfied, reviews))

@@ -53,7 +53,8 @@ INSTALLED_APPS = [
     "loyalty",
     "care",
     "complaints",
-    "kpis",
+    "retention",
+    "kpis",  # last of ours: roles are synced after its migrations (core.roles.sync_roles_after_migrate)
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@
     python manage.py seed_demo --scale --customers 200000 --orders 1000000   # benchmarks (COPY)
 
 Contract for the other apps (no edit of this file needed): after the customers part, the command
-imports ``<app>.demo`` for app in loyalty, care, complaints, kpis — in that order, each only when
+imports ``<app>.demo`` for app in loyalty, care, complaints, retention, kpis — in that order, each only when
 the module exists (``importlib.util.find_spec``) — and calls
 
     seed(*, rng: random.Random, stdout) -> None
@@ -36,7 +36,7 @@ from customers.models import Customer
 
 SEED_MARKER = "seed_demo"
 SQLITE_WRITER_PAUSE = 1.0  # seconds
-DEMO_APPS = ("loyalty", "care", "complaints", "kpis")
+DEMO_APPS = ("loyalty", "care", "complaints", "retention", "kpis")
 
 
 class Command(BaseCommand):
