@@ -54,7 +54,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The worker logs through Django's LOGGING (which masks mobiles and ID numbers), not its own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The worker imports the platform API's task module (it is not an app of its own).
-CELERY_IMPORTS = ["customers.api.tasks"]
+CELERY_IMPORTS = ["platform_api.tasks"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
