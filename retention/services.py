@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.services import job_lock, job_run_record
@@ -52,7 +53,8 @@ def warnings_raise(*, now: dt.datetime | None = None) -> dict[str, int]:
     runs at once serialise on a job lock."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
-    with transaction.atomic():
+    # The reasons are stored text: in the company's language, whoever (or whatever thread) runs the job.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         job_lock("retention.raise_warnings")
         for kind, finder in FINDERS:
             signals = finder(now)
