@@ -54,6 +54,7 @@ class MonthlySnapshotOutputSerializer(serializers.ModelSerializer):
             "avg_acknowledge_hours",
             "avg_resolve_hours", "sla_acknowledge_rate", "sla_resolve_rate", "first_contact_resolution_rate",
             "reopen_rate", "repeat_purchase_rate", "avg_orders_per_customer", "revenue", "avg_clv", "tiers",
-            "points", "callbacks", "care_messages", "inquiries", "inquiries_answered_in_time_rate", "computed_at",
+            "points", "callbacks", "care_messages", "warnings_raised", "warnings_worked", "inquiries",
+            "inquiries_answered_in_time_rate", "computed_at",
         ]
         read_only_fields = fields

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0005_snapshot_campaigns'),
+        ('kpis', '0006_snapshot_warnings'),
     ]
 
     operations = [
