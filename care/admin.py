@@ -25,6 +25,7 @@ from care.admin_sms import send_template_view
 from care.errors import CareError
 from care.loyalty_bridge import tier_choices
 from care.models import Callback, CampaignRun, Message, NoticeTemplate, Occasion, OccasionTemplate
+from core.db_routing import reads_from_replica
 from core.errors import admin_message, form_add_error
 from core.http import redirect_next
 from core.models import ExportRecord
@@ -365,6 +366,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                    "form": form, "title": _("Record callback: %(customer)s") % {"customer": contact.customer}}
         return TemplateResponse(request, "admin/care/callback_record.html", context)
 
+    @reads_from_replica
     def report_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
