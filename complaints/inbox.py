@@ -32,9 +32,12 @@ def complaint_sections(user, now) -> list[Section]:
                  level="bad" if counts["overdue"] else ""),
             Item(_("Complaints near a deadline"), counts["near"], f"{changelist}?overdue=soon",
                  level="warn" if counts["near"] else ""),
-            Item(_("Complaints with a remedy waiting for approval"), counts["remedies_waiting"],
-                 f"{changelist}?overdue=approval"),
+            Item(_("Remedies waiting for my approval"), counts["remedies_waiting"],
+                 f"{changelist}?overdue=approval", level="warn" if counts["remedies_waiting"] else ""),
         ]
+        if counts["remedies_higher"]:
+            queue.items.append(Item(_("Remedies above my approval limit (waiting for a higher role)"),
+                                    counts["remedies_higher"], f"{changelist}?overdue=approval_higher"))
         sections.append(queue)
     if user.has_perm("complaints.view_analysis"):
         sections.append(Section("reports", _("Reports"), 50, [

@@ -2,6 +2,7 @@
 platform scoping, the monthly analysis and the figures the KPI app reads. Aggregation is in SQL."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -346,7 +347,36 @@ def inbox_counts(user, *, now: dt.datetime) -> dict:
         counts["mine_next"] = (Complaint.objects.filter(mine).annotate(next_due=next_due_expression())
                                .order_by("next_due", "pk").values("pk", "number", "next_due").first())
     if supervises:
-        counts["remedies_waiting"] = (Remedy.objects.filter(status=Remedy.Status.PROPOSED,
-                                                            complaint__status__in=Complaint.OPEN_STATUSES)
-                                      .aggregate(n=Count("complaint_id", distinct=True))["n"])
+        mine_to_approve, above_me = remedies_waiting_split(user)
+        counts["remedies_waiting"], counts["remedies_higher"] = len(mine_to_approve), len(above_me)
     return counts
+
+
+# --- remedies awaiting approval, split by who may approve them ----------------------------------
+def remedies_waiting_split(user) -> tuple[set[int], set[int]]:
+    """The open complaints with a remedy awaiting approval, split into those ``user`` may approve now
+    (every proposed remedy's value plus the complaint's approved and carried-out money remedies within
+    the user's authority, as ``remedy_approve`` checks; a remedy with no money value always) and those
+    above the user's authority (waiting for a higher role). Two queries, whatever the backlog."""
+    from complaints.services import approval_limit_of, point_value_cny
+
+    limit, point_value = approval_limit_of(user), point_value_cny()
+
+    def value(row) -> Decimal:
+        return rules.remedy_value(kind=row["kind"], amount=row["amount"], points=row["points"],
+                                  point_value=point_value)
+
+    waiting = list(Remedy.objects.filter(status=Remedy.Status.PROPOSED, complaint__status__in=Complaint.OPEN_STATUSES)
+                   .values("complaint_id", "kind", "amount", "points"))
+    complaint_ids = {row["complaint_id"] for row in waiting}
+    committed: dict[int, list[Decimal]] = {}
+    for row in (Remedy.objects.filter(complaint_id__in=complaint_ids, kind__in=Remedy.MONEY_LIKE,
+                                      status__in=(Remedy.Status.APPROVED, Remedy.Status.CARRIED_OUT))
+                .values("complaint_id", "kind", "amount", "points")) if complaint_ids else ():
+        committed.setdefault(row["complaint_id"], []).append(value(row))
+    mine, higher = set(), set()
+    for row in waiting:
+        within = row["kind"] not in Remedy.MONEY_LIKE or rules.complaint_total_within_authority(
+            committed=committed.get(row["complaint_id"], []), new=value(row), limit=limit)[0]
+        (mine if within else higher).add(row["complaint_id"])
+    return mine, higher - mine

@@ -78,6 +78,7 @@ STAFF_NAVIGATION = [
         {"model": "django_celery_beat.intervalschedule"},
         {"model": "django_celery_beat.clockedschedule"},
         {"model": "django_celery_beat.solarschedule"},
+        {"model": "admin_interface.theme"},
         {"model": "auth.user"},
         {"model": "auth.group"},
         {"model": "core.team"},

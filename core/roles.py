@@ -183,6 +183,9 @@ EXPLICIT_ONLY |= set(_PLATFORM_ADMIN)
 ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += _PLATFORM_ADMIN
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += _PLATFORM_ADMIN
 
+# The admin theme (django-admin-interface; 系统设置 → 主题): the company's colours, set by the GM.
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["admin_interface.view_theme", "admin_interface.change_theme"]
+
 
 def _all_permissions():
     from django.contrib.auth.models import Permission

@@ -315,7 +315,11 @@ class CustomerExportResource(resources.ModelResource):
         return gettext("Yes") if obj.marketing_consent else gettext("No")
 
     def _local(self, value):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+        """A time as a date-time cell in the company's time zone (Asia/Shanghai), to the minute: Excel
+        sorts and filters it as a time; CSV writes "2026-12-05 14:03:00"."""
+        if not value:
+            return None
+        return timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
 
     def dehydrate_last_order_at(self, obj):
         return self._local(obj.last_order_at)

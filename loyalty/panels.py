@@ -4,15 +4,26 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
 from loyalty import selectors
 from loyalty.models import Tier
 
 FIGURE_LABELS = {
     "orders": _("completed orders"),
-    "spend": _("spend (CNY)"),
+    "spend": _("spend"),
     "points": _("points earned"),
     "referrals": _("successful referrals"),
 }
+
+
+def _missing(next_tier) -> list[tuple[str, str]]:
+    """What the customer still lacks for the next tier, as staff read it: "¥3,765.50 spend", "2 orders"."""
+    if not next_tier:
+        return []
+    return [
+        (FIGURE_LABELS[name], formats.money(value) if name == "spend" else formats.count(value))
+        for name, value in next_tier.missing
+    ]
 
 
 def customer_tier_badge(customer, request) -> dict | None:
@@ -39,7 +50,7 @@ def customer_loyalty_context(customer) -> dict:
         "benefit": selectors.tier_benefits_for(customer),
         "manual_active": selectors.manual_active(account, timezone.localdate()),
         "next_tier": next_tier,
-        "missing": [(FIGURE_LABELS[name], value) for name, value in next_tier.missing] if next_tier else [],
+        "missing": _missing(next_tier),
         "warning": warning,
         "balance": balance,
         "next_expiry": expiry,

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints import selectors
-from complaints.models import Complaint, Remedy
+from complaints.models import Complaint
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -14,16 +14,17 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [("yes", _("Overdue")), ("soon", _("Deadline near")), ("open", _("Open")),
-                ("approval", _("Remedy waiting for approval"))]
+                ("approval", _("Remedy waiting for my approval")),
+                ("approval_higher", _("Remedy above my approval limit"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(selectors.overdue_q())
         if self.value() == "soon":
             return queryset.filter(selectors.deadline_near_q(timezone.now()), status__in=Complaint.OPEN_STATUSES)
-        if self.value() == "approval":
-            return queryset.filter(status__in=Complaint.OPEN_STATUSES,
-                                   pk__in=Remedy.objects.filter(status=Remedy.Status.PROPOSED).values("complaint_id"))
+        if self.value() in ("approval", "approval_higher"):
+            mine, higher = selectors.remedies_waiting_split(request.user)
+            return queryset.filter(pk__in=mine if self.value() == "approval" else higher)
         if self.value() == "open":
             return queryset.filter(status__in=Complaint.OPEN_STATUSES)
         return queryset

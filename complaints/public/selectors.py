@@ -18,3 +18,16 @@ def complaint_for_complainant(*, number: str, mobile: str) -> Complaint | None:
 
 def public_progress(complaint: Complaint):
     return complaint.timeline.filter(public=True, kind__in=PUBLIC_KINDS).order_by("at", "id")
+
+
+def kept_complaints_for_complainant(complaint: Complaint, *, mobile: str, depth: int = 3) -> list[Complaint]:
+    """The complaints ``complaint`` was merged into (a duplicate points at the one that stays, which may
+    itself have been merged), as long as each was filed by the same mobile: a complainant may follow
+    the case their complaint now lives in, never someone else's."""
+    kept, current = [], complaint
+    while current.duplicate_of_id and len(kept) < depth:
+        current = complaint_for_complainant(number=current.duplicate_of.number, mobile=mobile)
+        if current is None:
+            break
+        kept.append(current)
+    return kept

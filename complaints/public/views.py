@@ -18,7 +18,7 @@ from complaints.errors import ComplaintError
 from complaints.models import Complaint
 from complaints.public import limits
 from complaints.public.forms import ChallengeForm, FeedbackForm, PublicComplaintForm, ReplyForm, StatusLookupForm
-from complaints.public.selectors import complaint_for_complainant, public_progress
+from complaints.public.selectors import complaint_for_complainant, kept_complaints_for_complainant, public_progress
 from complaints.public.services import complaint_customer_feedback, complaint_customer_reply, public_complaint_file
 from core.errors import form_add_error
 from core.ratelimit import RateLimitUnavailable
@@ -122,6 +122,8 @@ def public_status_lookup(request):
         complaint = complaint_for_complainant(number=number, mobile=mobile)
         if complaint is not None:
             _grant(request, complaint.number)
+            for kept in kept_complaints_for_complainant(complaint, mobile=mobile):
+                _grant(request, kept.number)  # merged as a duplicate: the complaint that stays is theirs too
             return redirect("complaints:public_status", number=complaint.number)
         # The same answer whether the number does not exist or the mobile is not its own.
         form.add_error(None, _("We found no complaint with this number for this mobile."))
@@ -133,7 +135,7 @@ def public_status_lookup(request):
 def public_status(request, number: str):
     if number not in request.session.get(ACCESS_KEY, []):
         return redirect("complaints:public_status_lookup")
-    complaint = Complaint.objects.select_related("category").get(number=number)
+    complaint = Complaint.objects.select_related("category", "duplicate_of").get(number=number)
     reply_form, feedback_form = ReplyForm(prefix="reply"), FeedbackForm(prefix="feedback")
     if request.method == "POST":
         try:
@@ -144,8 +146,10 @@ def public_status(request, number: str):
         done, reply_form, feedback_form = _status_post(request, complaint)
         if done:
             return redirect("complaints:public_status", number=number)
+    kept = complaint.duplicate_of if complaint.duplicate_of_id else None
     context = {
         "complaint": complaint, "progress": public_progress(complaint), "reply_form": reply_form,
+        "kept": kept, "kept_visible": kept is not None and kept.number in request.session.get(ACCESS_KEY, []),
         "feedback_form": feedback_form if complaint.status in (Complaint.Status.RESOLVED,
                                                                Complaint.Status.FOLLOW_UP) else None,
         "status_url": reverse("complaints:public_status", args=[number]),

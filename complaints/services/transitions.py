@@ -59,85 +59,18 @@ def complaint_transition(
     the scheduled job acting without a person."""
     complaint = _lock(complaint)
     current, target = complaint.status, to_status
-    try:
-        rules.check_transition(current=current, target=target, transitions=Complaint.TRANSITIONS)
-    except rules.RuleError:
-        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())
-                            if t not in Complaint.MERGE_ONLY) or _("none")
-        raise ComplaintError(
-            _("A complaint cannot go from “%(current)s” to “%(target)s”. Allowed from here: %(allowed)s.")
-            % {"current": S(current).label, "target": S(target).label if target in S.values else target,
-               "allowed": allowed},
-            field="status", code="illegal_transition") from None
-    if not system:
-        perm = Complaint.TRANSITION_PERMISSIONS.get(target, "complaints.transition_complaint")
-        if not _user_has(actor, perm):
-            raise NotAllowed(_("You are not allowed to move a complaint to “%(target)s”.")
-                             % {"target": S(target).label})
+    _transition_check(current, target, actor=actor, system=system)
     note = (note or "").strip()
     if target in Complaint.NOTE_REQUIRED and not note:
         raise ComplaintError(_("Give a reason for “%(target)s”.") % {"target": S(target).label}, field="note")
 
     now = timezone.now()
-    for name, value in (("cause", cause), ("responsibility", responsibility),
-                        ("resolution_measures", resolution_measures), ("customer_informed_by", customer_informed_by),
-                        ("expected_completion_at", expected_completion_at), ("responsible_staff", responsible_staff)):
-        if value is not None:
-            setattr(complaint, name, value.strip() if isinstance(value, str) else value)
-    if complaint.responsibility and complaint.responsibility not in Responsibility.values:
-        raise ComplaintError(_("Choose who was responsible."), field="responsibility")
-
-    # Leaving "awaiting customer": the paused time is kept and the resolve/close clocks move by it.
-    if current == S.AWAITING_CUSTOMER and complaint.paused_since:
-        paused = now - complaint.paused_since
-        complaint.paused_seconds += int(paused.total_seconds())
-        complaint.resolve_due_at += paused
-        complaint.close_due_at += paused
-        complaint.paused_since = None
-
-    if target == S.ACKNOWLEDGED:
-        complaint.acknowledged_at = now
-    elif target == S.AWAITING_CUSTOMER:
-        complaint.paused_since = now
-    elif target == S.RESOLUTION_PROPOSED:
-        missing = [f for f in ("cause", "responsibility", "resolution_measures") if not getattr(complaint, f)]
-        if missing:
-            raise ComplaintError(_("Record the cause, who was responsible and the measures before proposing a "
-                                   "resolution."), field=missing[0])
-        complaint.proposed_by = actor
-    elif target == S.APPROVED:
-        _approve_pending_remedies(complaint, actor=actor, system=system)
-    elif target == S.RESOLVED:
-        pending = complaint.remedies.filter(status=Remedy.Status.PROPOSED)
-        if pending.exists():
-            raise ComplaintError(
-                _("%(count)s remedies await approval (the complaint's remedies total ¥%(amount)s): a role with that "
-                  "authority must approve them first.")
-                % {"count": pending.count(), "amount": complaint_remedies_total(complaint)},
-                field="status", code="approval_required")
-        if not complaint.resolution_measures:
-            raise ComplaintError(_("Record the measures before resolving."), field="resolution_measures")
-        complaint.resolved_at = now
-        _carry_out_remedies(complaint, actor=actor)
-        _driver_score_deduct(complaint, actor=actor)
-        _schedule_follow_up_callback(complaint, actor=actor)
-    elif target == S.FOLLOW_UP:
-        pass
-    elif target == S.CLOSED:
-        complaint.closed_at = now
-        # Staff close when the customer says they are satisfied; the deadline job closes when the
-        # customer never answered the follow-up: that is no answer, not satisfaction.
-        answers = Complaint.FollowUpAnswer
-        complaint.follow_up_answer = follow_up_answer or (answers.NO_ANSWER if system else answers.SATISFIED)
-    elif target == S.DUPLICATE:
-        if duplicate_of is None or duplicate_of.pk == complaint.pk:
-            raise ComplaintError(_("A duplicate is closed by merging it into the complaint that stays."),
-                                 field="status", code="merge_required")
-        complaint.duplicate_of, complaint.closed_at = duplicate_of, now
-    elif target == S.NOT_UPHELD:
-        complaint.not_upheld_reason = note
-        complaint.closed_at = now
-        complaint.remedies.filter(status=Remedy.Status.PROPOSED).update(status=Remedy.Status.REJECTED)
+    _details_apply(complaint, cause=cause, responsibility=responsibility, resolution_measures=resolution_measures,
+                   customer_informed_by=customer_informed_by, expected_completion_at=expected_completion_at,
+                   responsible_staff=responsible_staff)
+    _clock_resume(complaint, current, now=now)
+    _target_effects(complaint, target, actor=actor, system=system, note=note, now=now,
+                    follow_up_answer=follow_up_answer, duplicate_of=duplicate_of)
     if current == S.FOLLOW_UP and target == S.INVESTIGATING:
         complaint.reopen_count += 1
         complaint.follow_up_answer = Complaint.FollowUpAnswer.DISSATISFIED
@@ -158,6 +91,96 @@ def complaint_transition(
             complaint=complaint)
     return complaint
 
+
+
+def _transition_check(current: str, target: str, *, actor, system: bool) -> None:
+    """The move must be in ``Complaint.TRANSITIONS``, and a person needs the target's permission."""
+    try:
+        rules.check_transition(current=current, target=target, transitions=Complaint.TRANSITIONS)
+    except rules.RuleError:
+        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())
+                            if t not in Complaint.MERGE_ONLY) or _("none")
+        raise ComplaintError(
+            _("A complaint cannot go from “%(current)s” to “%(target)s”. Allowed from here: %(allowed)s.")
+            % {"current": S(current).label, "target": S(target).label if target in S.values else target,
+               "allowed": allowed},
+            field="status", code="illegal_transition") from None
+    if not system:
+        perm = Complaint.TRANSITION_PERMISSIONS.get(target, "complaints.transition_complaint")
+        if not _user_has(actor, perm):
+            raise NotAllowed(_("You are not allowed to move a complaint to “%(target)s”.")
+                             % {"target": S(target).label})
+
+
+def _details_apply(complaint: Complaint, **details) -> None:
+    """The investigation's details given with the move (None: unchanged)."""
+    for name, value in details.items():
+        if value is not None:
+            setattr(complaint, name, value.strip() if isinstance(value, str) else value)
+    if complaint.responsibility and complaint.responsibility not in Responsibility.values:
+        raise ComplaintError(_("Choose who was responsible."), field="responsibility")
+
+
+def _clock_resume(complaint: Complaint, current: str, *, now) -> None:
+    """Leaving "awaiting customer": the paused time is kept and the resolve/close clocks move by it."""
+    if current == S.AWAITING_CUSTOMER and complaint.paused_since:
+        paused = now - complaint.paused_since
+        complaint.paused_seconds += int(paused.total_seconds())
+        complaint.resolve_due_at += paused
+        complaint.close_due_at += paused
+        complaint.paused_since = None
+
+
+def _target_effects(complaint: Complaint, target: str, *, actor, system: bool, note: str, now,
+                    follow_up_answer: str | None, duplicate_of: Complaint | None) -> None:
+    """What the new status means for the complaint's fields, remedies and driver."""
+    if target == S.ACKNOWLEDGED:
+        complaint.acknowledged_at = now
+    elif target == S.AWAITING_CUSTOMER:
+        complaint.paused_since = now
+    elif target == S.RESOLUTION_PROPOSED:
+        missing = [f for f in ("cause", "responsibility", "resolution_measures") if not getattr(complaint, f)]
+        if missing:
+            raise ComplaintError(_("Record the cause, who was responsible and the measures before proposing a "
+                                   "resolution."), field=missing[0])
+        complaint.proposed_by = actor
+    elif target == S.APPROVED:
+        _approve_pending_remedies(complaint, actor=actor, system=system)
+    elif target == S.RESOLVED:
+        _resolve(complaint, actor=actor, now=now)
+    elif target == S.CLOSED:
+        complaint.closed_at = now
+        # Staff close when the customer says they are satisfied; the deadline job closes when the
+        # customer never answered the follow-up: that is no answer, not satisfaction.
+        answers = Complaint.FollowUpAnswer
+        complaint.follow_up_answer = follow_up_answer or (answers.NO_ANSWER if system else answers.SATISFIED)
+    elif target == S.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == complaint.pk:
+            raise ComplaintError(_("A duplicate is closed by merging it into the complaint that stays."),
+                                 field="status", code="merge_required")
+        complaint.duplicate_of, complaint.closed_at = duplicate_of, now
+    elif target == S.NOT_UPHELD:
+        complaint.not_upheld_reason = note
+        complaint.closed_at = now
+        complaint.remedies.filter(status=Remedy.Status.PROPOSED).update(status=Remedy.Status.REJECTED)
+
+
+def _resolve(complaint: Complaint, *, actor, now) -> None:
+    """Resolving: nothing may await approval; the remedies are carried out, the driver's score
+    charged and the follow-up callback scheduled."""
+    pending = complaint.remedies.filter(status=Remedy.Status.PROPOSED)
+    if pending.exists():
+        raise ComplaintError(
+            _("%(count)s remedies await approval (the complaint's remedies total ¥%(amount)s): a role with that "
+              "authority must approve them first.")
+            % {"count": pending.count(), "amount": complaint_remedies_total(complaint)},
+            field="status", code="approval_required")
+    if not complaint.resolution_measures:
+        raise ComplaintError(_("Record the measures before resolving."), field="resolution_measures")
+    complaint.resolved_at = now
+    _carry_out_remedies(complaint, actor=actor)
+    _driver_score_deduct(complaint, actor=actor)
+    _schedule_follow_up_callback(complaint, actor=actor)
 
 def _driver_score_deduct(complaint: Complaint, *, actor) -> None:
     """An upheld complaint for which the driver was responsible takes the category's points from the

@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import ALLOW_DEV_SECRET, BLIND_INDEX_KEY, DEBUG, FIELD_ENCRYPTION_KEYS, env
 from .celery import *  # noqa: F403
+from .rules import *  # noqa: F403
 
 if not DEBUG and not ALLOW_DEV_SECRET:
     if not env.str("SECRET_KEY", default=""):

@@ -6,31 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import crypto
-from core.masking import mask_id_number, mask_mobile
+from core.masking import mask_id_number
 from core.models import Notification
 from core.notifications import notify
 from customers import hooks
 from customers.errors import CustomerError, DuplicateCustomer, NotAllowed
-from customers.models import (
-    ContactLog,
-    Customer,
-    CustomerMerge,
-    DeletionRequest,
-    Handover,
-    KeyFieldChange,
-    Order,
-    OwnershipChange,
-    Place,
-    PlatformAccount,
-    Review,
-    SensitiveAccess,
-)
+from customers.models import Customer, KeyFieldChange, OwnershipChange, Place, SensitiveAccess
 from customers.services.order_dates import customer_refresh_order_dates
 from customers.validators import normalise_id_number, normalise_mobile
 
 # Fields that only the owner, the owner's supervisor and managers may change on an owned customer.
 KEY_FIELDS = ("full_name", "mobile", "birthday", "id_number", "customer_type", "company_name", "owner")
-ANONYMISED_NAME = "已注销客户"
 # On an owned customer the same people (not another agent) also decide how the customer is contacted
 # and who is credited with the referral; these change at once, without the key fields' VIP review.
 OWNER_ONLY_FIELDS = ("email", "marketing_consent", "referred_by")
@@ -324,210 +310,8 @@ def customer_reveal_sensitive(*, customer: Customer, user, field: str, reason: s
     return value
 
 
-@transaction.atomic
-def customer_merge(*, kept: Customer, duplicate: Customer, actor=None, reason: str = "") -> CustomerMerge:
-    """Move everything of ``duplicate`` to ``kept`` in one transaction (orders, places, reviews,
-    contact log, platform accounts, referrals, and other apps' records through merge hooks), keep an
-    audit row with a snapshot of the duplicate, then remove the emptied duplicate record."""
-    if kept.pk == duplicate.pk:
-        raise CustomerError(_("A customer cannot be merged into itself."))
-    kept = Customer.objects.select_for_update().get(pk=kept.pk)
-    duplicate = Customer.objects.select_for_update().get(pk=duplicate.pk)
-    if Customer.Status.ANONYMISED in (kept.status, duplicate.status):
-        raise NotAllowed(_("Anonymised customers cannot be merged."))
-    # Key-field values requested for the duplicate's record lapse (the records move with the rest).
-    _withdraw_pending_key_changes(duplicate, actor=actor,
-                                  note=_("Customer merged into %(id)s") % {"id": kept.public_id})
-    moved = {
-        "orders": Order.objects.filter(customer=duplicate).update(customer=kept),
-        "reviews": Review.objects.filter(customer=duplicate).update(customer=kept),
-        "contacts": ContactLog.objects.filter(customer=duplicate).update(customer=kept),
-        "platform_accounts": PlatformAccount.objects.filter(customer=duplicate).update(customer=kept),
-        "referrals": Customer.objects.filter(referred_by=duplicate).exclude(pk=kept.pk).update(referred_by=kept),
-        "ownership_changes": OwnershipChange.objects.filter(customer=duplicate).update(customer=kept),
-        "sensitive_accesses": SensitiveAccess.objects.filter(customer=duplicate).update(customer=kept),
-        "deletion_requests": DeletionRequest.objects.filter(customer=duplicate).update(customer=kept),
-        "key_field_changes": KeyFieldChange.objects.filter(customer=duplicate).update(customer=kept),
-        # Audit rows of earlier merges into the duplicate (else the PROTECT key blocks retiring it).
-        "earlier_merges": CustomerMerge.objects.filter(kept=duplicate).update(kept=kept),
-    }
-    places = 0
-    for place in Place.objects.filter(customer=duplicate):
-        same = Place.objects.filter(customer=kept, kind=place.kind, address=place.address).first()
-        if same:
-            same.use_count += place.use_count
-            same.save(update_fields=["use_count"])
-            place.delete()
-        else:
-            place.customer = kept
-            place.save(update_fields=["customer"])
-        places += 1
-    moved["places"] = places
-    for handover in Handover.objects.filter(customers=duplicate):
-        handover.customers.remove(duplicate)
-        handover.customers.add(kept)
-    for handler in hooks.merge_handlers():
-        moved.update(handler(kept=kept, duplicate=duplicate) or {})
-    # Fill gaps in the kept profile from the duplicate; the kept record's own values win.
-    for field in ("email", "birthday", "company_name", "notes"):
-        if not getattr(kept, field) and getattr(duplicate, field):
-            setattr(kept, field, getattr(duplicate, field))
-    if not kept.id_number_encrypted and duplicate.id_number_encrypted:
-        kept.id_number_encrypted = duplicate.id_number_encrypted
-        kept.id_number_masked = duplicate.id_number_masked
-        index = duplicate.id_number_index
-        Customer.objects.filter(pk=duplicate.pk).update(id_number_index=None)
-        kept.id_number_index = index
-    kept.tags.add(*duplicate.tags.all())
-    kept.service_needs.add(*duplicate.service_needs.all())
-    if kept.referred_by_id == duplicate.pk:
-        kept.referred_by = None
-    if not kept.referred_by_id and duplicate.referred_by_id and duplicate.referred_by_id != kept.pk:
-        kept.referred_by_id = duplicate.referred_by_id
-    kept._history_user = actor
-    kept._change_reason = f"merge {duplicate.public_id}"
-    kept.save()
-    merge = CustomerMerge.objects.create(
-        kept=kept,
-        merged_public_id=duplicate.public_id,
-        merged_snapshot={
-            "full_name": duplicate.full_name,
-            "mobile": mask_mobile(duplicate.mobile),
-            "source": duplicate.source,
-            "created_at": duplicate.created_at.isoformat(),
-        },
-        moved=moved,
-        reason=reason,
-        merged_by=actor,
-    )
-    customer_refresh_order_dates(customer_ids=[kept.pk])
-    duplicate.tags.clear()
-    duplicate.service_needs.clear()
-    duplicate.delete()
-    return merge
-
-
-@transaction.atomic
-def deletion_request_create(*, customer: Customer, actor, reason: str, by_customer: bool = False) -> DeletionRequest:
-    if not (reason or "").strip():
-        raise CustomerError(_("A deletion request needs a reason."), field="reason", code="required")
-    if customer.status == Customer.Status.ANONYMISED:
-        raise NotAllowed(_("This customer is already anonymised."))
-    if DeletionRequest.objects.filter(customer=customer, status=DeletionRequest.Status.PENDING).exists():
-        raise CustomerError(_("A deletion request for this customer is already waiting for approval."))
-    return DeletionRequest.objects.create(customer=customer, requested_by=actor, reason=reason.strip(),
-                                          by_customer=by_customer)
-
-
-@transaction.atomic
-def deletion_request_decide(*, request: DeletionRequest, actor, approve: bool, note: str = "") -> DeletionRequest:
-    """A supervisor approves (the customer is anonymised) or rejects a deletion request."""
-    request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != DeletionRequest.Status.PENDING:
-        raise CustomerError(_("This request has already been decided."))
-    if not actor.has_perm("customers.approve_customer_change"):
-        raise NotAllowed(_("Only a supervisor may decide a deletion request."))
-    if actor.pk == request.requested_by_id and not actor.is_superuser:
-        raise NotAllowed(_("A deletion request must be approved by someone other than who asked for it."))
-    request.status = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
-    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
-    request.save()
-    if approve:
-        customer_anonymise(customer=request.customer, actor=actor, reason=request.reason)
-    return request
-
-
-@transaction.atomic
-def customer_anonymise(*, customer: Customer, actor=None, reason: str = "") -> Customer:
-    """Scrub the customer's personal fields, places, platform ids and trip addresses, purge the
-    history of personal values, and let other apps scrub theirs (anonymise hooks: complainant
-    details, message texts); orders, ratings and figures are kept. Irreversible."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    if customer.owner_id:
-        OwnershipChange.objects.create(customer=customer, from_owner_id=customer.owner_id,
-                                       reason=OwnershipChange.Reason.ANONYMISED, changed_by=actor)
-    customer.history.all().delete()
-    _purge_merged_duplicates(customer)
-    customer.full_name = ANONYMISED_NAME
-    customer.mobile = None
-    customer.email = ""
-    customer.birthday = None
-    customer.company_name = ""
-    customer.notes = ""
-    customer_set_id_number(customer, "")
-    customer.marketing_consent = False
-    customer.marketing_consent_at = timezone.now()
-    customer.owner = None
-    customer.owner_since = None
-    customer.status = Customer.Status.ANONYMISED
-    customer.status_reason = (reason or "")[:200]
-    customer.tags.clear()
-    customer.service_needs.clear()
-    customer.places.all().delete()
-    PlatformAccount.objects.filter(customer=customer).delete()
-    Order.objects.filter(customer=customer).update(
-        pickup_address="", dropoff_address="", pickup_lat=None, pickup_lng=None, dropoff_lat=None, dropoff_lng=None
-    )
-    ContactLog.objects.filter(customer=customer).update(notes="")
-    _withdraw_pending_key_changes(customer, actor=actor, note=_("Customer anonymised"))
-    KeyFieldChange.objects.filter(customer=customer).update(changes={}, previous={}, id_number_encrypted="",
-                                                            id_number_masked="", reason="")
-    for handler in hooks.anonymise_handlers():
-        handler(customer=customer)
-    customer._history_user = actor
-    customer._change_reason = "anonymised"
-    customer.save()
-    # The single history row left holds only the anonymised values.
-    return customer
-
-
-def _purge_merged_duplicates(customer: Customer) -> int:
-    """The customers merged into this one are the same person: their history rows (kept after the
-    duplicate record was removed, with its name, mobile and e-mail) go too, and the merge audit rows
-    keep no name or mobile. Merges into a duplicate were moved to the kept customer when it was
-    merged, so every earlier record of the person is found here. Returns the history rows deleted."""
-    merges = CustomerMerge.objects.filter(kept=customer)
-    merged_ids = list(merges.values_list("merged_public_id", flat=True))
-    if not merged_ids:
-        return 0
-    deleted, _rows = Customer.history.model.objects.filter(public_id__in=merged_ids).delete()
-    for merge in merges.only("id", "merged_snapshot"):
-        snapshot = {k: v for k, v in (merge.merged_snapshot or {}).items() if k not in ("full_name", "mobile")}
-        CustomerMerge.objects.filter(pk=merge.pk).update(merged_snapshot={**snapshot, "anonymised": True})
-    return deleted
-
-
-def encryption_keys_rotate(*, batch_size: int = 1000) -> int:
-    """Re-encrypt every ID number under the newest key (MultiFernet.rotate), in batches. Old keys can
-    be dropped from FIELD_ENCRYPTION_KEYS afterwards. Safe to rerun."""
-    done = 0
-    last_pk = 0
-    while True:
-        rows = list(
-            Customer.objects.filter(pk__gt=last_pk).exclude(id_number_encrypted="")
-            .order_by("pk").values_list("pk", "id_number_encrypted")[:batch_size]
-        )
-        if not rows:
-            return done + _rotate_pending_key_changes()
-        with transaction.atomic():
-            for pk, token in rows:
-                Customer.objects.filter(pk=pk).update(id_number_encrypted=crypto.rotate(token))
-        done += len(rows)
-        last_pk = rows[-1][0]
-
-
-def _rotate_pending_key_changes() -> int:
-    """New ID numbers waiting in key-field change requests (cleared once decided)."""
-    rows = list(KeyFieldChange.objects.exclude(id_number_encrypted="").values_list("pk", "id_number_encrypted"))
-    with transaction.atomic():
-        for pk, token in rows:
-            KeyFieldChange.objects.filter(pk=pk).update(id_number_encrypted=crypto.rotate(token))
-    return len(rows)
-
-
 __all__ = [
-    "KEY_FIELDS", "customer_anonymise", "customer_create", "customer_merge", "customer_profile_checked",
-    "customer_refresh_order_dates",
-    "customer_reveal_sensitive", "customer_set_id_number", "customer_update", "deletion_request_create",
-    "deletion_request_decide", "encryption_keys_rotate", "key_change_needs_review", "user_can_edit_key_fields",
+    "KEY_FIELDS", "customer_create", "customer_profile_checked", "customer_refresh_order_dates",
+    "customer_reveal_sensitive", "customer_set_id_number", "customer_update", "key_change_needs_review",
+    "user_can_edit_key_fields",
 ]

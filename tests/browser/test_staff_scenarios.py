@@ -271,7 +271,7 @@ def test_hotline_complaint_from_the_customer_page_to_a_second_closing(browser_en
 
     with browser_env.as_user(supervisor, "complaint_supervisor") as page:
         page.goto(browser_env.url("/admin/"))
-        approvals = page.locator("#inbox-complaints_supervision tr", has_text="有补偿待审批的投诉")
+        approvals = page.locator("#inbox-complaints_supervision tr", has_text="等我审批的补救措施")
         assert approvals.locator("td").inner_text().strip() == "1"
         with page.expect_navigation():
             approvals.locator("a").click()

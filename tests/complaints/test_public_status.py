@@ -144,3 +144,35 @@ def test_flooding_the_status_page_with_replies_is_rate_limited(settings):
     codes = [client.post(url, {"reply-text": f"第{i}条留言"}).status_code for i in range(3)]
     assert codes == [302, 302, 429]
     assert complaint.timeline.filter(kind=TimelineEntry.Kind.CUSTOMER_REPLY).count() == 2
+
+
+def _merge(survivor, duplicate):
+    from complaints.casework import complaint_merge
+    from core.roles import Role
+
+    complaint_merge(survivor=survivor, duplicate=duplicate, actor=StaffFactory(role=Role.CS_SUPERVISOR))
+
+
+def test_a_merged_duplicate_leads_its_complainant_to_the_complaint_that_stays():
+    kept = _file(Client())
+    Client().post(FORM, {"full_name": "赵建国", "mobile": "13912345678", "category": category("late_no_show").pk,
+                         "content": "昨晚的司机又迟到了,再次投诉。"})
+    duplicate = Complaint.objects.latest("pk")
+    _merge(kept, duplicate)
+    client = Client()
+    page = client.post(LOOKUP, {"number": duplicate.number, "mobile": "139 1234 5678"}, follow=True)
+    html = page.content.decode()
+    assert 'id="merged-into"' in html and f'href="/public/complaints/status/{kept.number}/"' in html
+    followed = client.get(f"/public/complaints/status/{kept.number}/")
+    assert followed.status_code == 200 and 'id="complaint-status">' in followed.content.decode()
+
+
+def test_a_duplicate_merged_into_someone_elses_complaint_does_not_open_it():
+    kept = _file(Client(), mobile="13800138000")
+    duplicate = _file(Client(), mobile="13912345678")
+    # complaint_merge refuses two complainants; a link made before that rule (or by hand) must not leak
+    Complaint.objects.filter(pk=duplicate.pk).update(duplicate_of=kept, status=Complaint.Status.DUPLICATE)
+    client = Client()
+    html = client.post(LOOKUP, {"number": duplicate.number, "mobile": "13912345678"}, follow=True).content.decode()
+    assert 'id="merged-into"' in html and f"/public/complaints/status/{kept.number}/" not in html
+    assert client.get(f"/public/complaints/status/{kept.number}/").status_code == 302

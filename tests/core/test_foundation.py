@@ -35,6 +35,7 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, db):
     assert response.json()["database"] == "ok"
 
 
+@pytest.mark.django_db  # the login page wears the theme, a database row (cached)
 def test_admin_requires_login_and_is_titled_in_chinese(client):
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
@@ -44,6 +45,7 @@ def test_admin_requires_login_and_is_titled_in_chinese(client):
     assert 'lang="zh-hans"' in text
 
 
+@pytest.mark.django_db
 def test_english_is_available(client):
     login = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert "Customer management" in login.content.decode()

@@ -124,14 +124,41 @@ def test_supervisor_sees_overdue_and_near_deadline_complaints_approvals_and_requ
     decisions = got["customers_decisions"]
 
     assert queue["Overdue complaints"].count == 1 and queue["Complaints near a deadline"].count == 1
-    assert queue["Complaints with a remedy waiting for approval"].count == 1
+    assert queue["Remedies waiting for my approval"].count == 1
     assert decisions["Handovers waiting for approval"].count == 1
     assert decisions["Deletion requests waiting"].count == 1
     for label, expected in (("Overdue complaints", overdue), ("Complaints near a deadline", near),
-                            ("Complaints with a remedy waiting for approval", with_remedy)):
+                            ("Remedies waiting for my approval", with_remedy)):
         listed = client.get(queue[label].url)
         assert [c.pk for c in listed.context["cl"].result_list] == [expected.pk], label
     assert client.get(decisions["Handovers waiting for approval"].url).status_code == 200
+
+
+def test_supervisor_approvals_count_only_remedies_within_their_limit(client):
+    """A supervisor (limit ¥1,000) is asked to approve a ¥500 remedy, not a ¥3,000 one nor a ¥600 one
+    on a complaint that already has ¥600 approved; those wait for a higher role, counted apart; the
+    operations manager (¥5,000) is asked for all three."""
+    supervisor = SupervisorFactory()
+    agent = StaffFactory(team=supervisor.staff_profile.team)
+    small, large, topped = (complaint(hours_ago=1, due_in_hours=9) for _ in range(3))
+    for case, amount in ((small, "500"), (large, "3000"), (topped, "600")):
+        Remedy.objects.create(complaint=case, kind=Remedy.Kind.COMPENSATION, amount=Decimal(amount),
+                              proposed_by=agent)
+    Remedy.objects.create(complaint=topped, kind=Remedy.Kind.COMPENSATION, amount=Decimal("600"),
+                          proposed_by=agent, status=Remedy.Status.APPROVED)
+    client.force_login(supervisor)
+
+    queue = sections(supervisor)["complaints_supervision"]
+    mine = queue["Remedies waiting for my approval"]
+    higher = queue["Remedies above my approval limit (waiting for a higher role)"]
+
+    assert (mine.count, higher.count) == (1, 2)
+    assert [c.pk for c in client.get(mine.url).context["cl"].result_list] == [small.pk]
+    assert {c.pk for c in client.get(higher.url).context["cl"].result_list} == {large.pk, topped.pk}
+    manager = StaffFactory(role=Role.OPERATIONS_MANAGER)
+    manager_queue = sections(manager)["complaints_supervision"]
+    assert manager_queue["Remedies waiting for my approval"].count == 3
+    assert "Remedies above my approval limit (waiting for a higher role)" not in manager_queue
 
 
 def test_the_warning_share_is_a_setting(settings):

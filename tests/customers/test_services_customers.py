@@ -36,7 +36,7 @@ from customers.services import (
     encryption_keys_rotate,
     handover_request,
 )
-from customers.services.customers import ANONYMISED_NAME
+from customers.services.deletion import ANONYMISED_NAME
 from tests.factories import (
     ContactLogFactory,
     CustomerFactory,

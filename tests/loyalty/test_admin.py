@@ -27,8 +27,19 @@ def test_customer_page_shows_tier_points_and_expiry(supervisor_client, customer)
                                       HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Tier and points" in html and "Silver" in html and "1200" in html
+    assert "Tier and points" in html and "Silver" in html and "1,200" in html
     assert "This section could not be shown" not in html
+
+
+def test_customer_page_writes_points_with_separators_and_missing_spend_as_money(supervisor_client, customer):
+    push_completed(customer, fee="1234.50", finished_at=timezone.now() - dt.timedelta(days=10))
+    nxt = selectors.distance_to_next_tier(customer, now=timezone.now())
+    spend = dict(nxt.missing)["spend"]
+    response = supervisor_client.get(reverse("admin:customers_customer_change", args=[customer.pk]))
+    html = response.content.decode()
+    assert f"¥{spend:,.2f}" in html  # e.g. "¥3,765.50 消费金额", not "3765.50 spend (CNY)"
+    balance = selectors.points_balance(customer).available + selectors.points_balance(customer).pending
+    assert balance >= 1000 and f"{balance:,}" in html
 
 
 def test_supervisor_adjusts_points_through_the_admin_form(supervisor_client, customer):

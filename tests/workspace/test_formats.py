@@ -34,3 +34,16 @@ def test_the_overdue_queue_names_missed_deadlines_in_chinese(client):
     page = client.get(reverse("admin:complaints_complaint_queue")).content.decode()
     assert complaint.number in page and "color:#ba2121\">受理<" in page
     assert ">acknowledge<" not in page and "acknowledge," not in page
+
+
+@pytest.mark.django_db
+def test_admin_titles_read_as_chinese_without_spaces_around_the_model_name(client):
+    from tests.complaints.factories import make_complaint
+    from tests.factories import StaffFactory
+
+    complaint = make_complaint()
+    client.force_login(StaffFactory(role=Role.CS_SUPERVISOR))
+    change = client.get(reverse("admin:complaints_complaint_change", args=[complaint.pk])).content.decode()
+    assert "| 修改投诉 |" in change and "修改 投诉" not in change
+    listing = client.get(reverse("admin:complaints_complaint_changelist")).content.decode()
+    assert "选择要修改的投诉" in listing and "选择 投诉 来修改" not in listing

@@ -63,3 +63,22 @@ def test_the_customer_export_sheet_is_named_in_chinese_with_the_owner_family_nam
     header = [cell.value for cell in sheet[1]]
     assert sheet.title == "客户"
     assert sheet.cell(row=2, column=header.index("客户经理") + 1).value == "汤雨婷"
+
+
+def test_the_customer_export_writes_times_as_shanghai_date_time_cells(client):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(full_name="=HYPERLINK(\"x\")")
+    created = dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.UTC)  # 2026-03-02 07:30 in Shanghai
+    type(customer).objects.filter(pk=customer.pk).update(created_at=created)
+    client.force_login(StaffFactory(role=Role.CS_SUPERVISOR))
+    response = client.post(reverse("admin:customers_customer_changelist"),
+                           {"action": "export_xlsx", ACTION_CHECKBOX_NAME: [customer.pk]})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("创建时间") + 1)
+    assert cell.is_date and cell.value == dt.datetime(2026, 3, 2, 7, 30)
+    name = sheet.cell(row=2, column=header.index("姓名") + 1)
+    assert name.data_type == "s" and name.value.startswith("'=")  # still escaped against formulae

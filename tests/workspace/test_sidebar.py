@@ -33,7 +33,7 @@ def test_an_agent_sees_the_work_groups_and_configuration_only_folded_under_setti
     work_items = [item for title, items in groups.items() if title != "系统设置" for item in items]
     for config in ("等级规则", "平台", "平台API密钥", "投诉等级", "投诉类别", "关怀节日"):
         assert config not in work_items and config in groups["系统设置"]  # read-only for agents, folded away
-    assert not any(x in groups["系统设置"] for x in ("周期性任务", "用户", "组", "团队"))  # no such permission
+    assert not any(x in groups["系统设置"] for x in ("周期性任务", "用户", "组", "团队", "主题"))  # no such permission
     html = agent.get("/admin/").content.decode()
     assert re.search(r'<details class="module work-group" data-group="系统设置">', html)  # folded
     assert re.search(r'<details class="module work-group" data-group="投诉" open>', html)
@@ -41,7 +41,7 @@ def test_an_agent_sees_the_work_groups_and_configuration_only_folded_under_setti
 
 def test_the_general_manager_finds_schedules_users_and_the_dashboard(client):
     groups = sidebar(login_as(client, Role.GENERAL_MANAGER))
-    assert {"等级规则", "平台", "周期性任务", "用户", "组", "团队"} <= set(groups["系统设置"])
+    assert {"等级规则", "平台", "周期性任务", "用户", "组", "团队", "主题"} <= set(groups["系统设置"])
     assert "数据看板" in groups["报表"]
 
 
@@ -82,3 +82,22 @@ def test_every_registered_model_has_a_place_in_the_menu():
     placed = {spec["model"] for group in STAFF_NAVIGATION for spec in group["items"] if "model" in spec}
     registered = {m._meta.label_lower for m in admin.site._registry}
     assert registered - placed == set()  # a new model: put it in the group where its work is
+
+
+def test_every_page_wears_the_company_theme_and_the_gm_edits_it_in_chinese(client):
+    """The theme (django-admin-interface) is a data row: its colours reach the page's CSS variables,
+    and a change made by the GM under 系统设置 → 主题 shows on the next page."""
+    from admin_interface.models import Theme
+
+    gm = login_as(client, Role.GENERAL_MANAGER)
+    page = gm.get("/admin/").content.decode()
+    theme = Theme.objects.get(active=True)
+    assert theme.name == "安心代驾" and "admin-interface" in page
+    assert f"--admin-interface-header-background-color: {theme.css_header_background_color}" in page
+    form = gm.get(reverse("admin:admin_interface_theme_change", args=[theme.pk])).content.decode()
+    assert "页头" in form and "背景色" in form and ">Header<" not in form and ">background color" not in form
+    Theme.objects.filter(pk=theme.pk).update(css_header_background_color="#123456")
+    from admin_interface.cache import del_cached_active_theme
+
+    del_cached_active_theme()
+    assert "--admin-interface-header-background-color: #123456" in gm.get("/admin/").content.decode()
