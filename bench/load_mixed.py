@@ -29,6 +29,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -57,6 +58,7 @@ def parse_args():
     p.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     p.add_argument("--threads", type=int, default=24, help="client threads (requests in flight at most)")
     p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--drain-timeout", type=float, default=900, help="seconds to wait for the worker afterwards")
     return p.parse_args()
 
 
@@ -94,6 +96,7 @@ def prepare(args) -> dict:
 
     return {
         "message_max_pk": Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+        "mobile_base": 5_000_000 + int(time.time()) % 1000 * 10_000,
         "url": url, "platform": platform, "key": key, "code": code,
         "category": Category.objects.order_by("pk").values_list("code", flat=True).first(),
         "customer_pks": [pk for pk, _ in customers], "names": [n[:2] for _, n in customers if n],
@@ -148,7 +151,8 @@ class Day:
         from customers import demo
 
         ext = f"{self.data['code']}-{n:07d}"
-        mobile = demo.mobile_from_index(5_000_000 + n % 4000)  # 4,000 platform customers, many return
+        # 4,000 customers of this run's platform (new mobiles each run: a platform sees only its own), many return
+        mobile = demo.mobile_from_index(self.data["mobile_base"] + n % 4000)
         body = order(ext, mobile, self.booked + dt.timedelta(seconds=n))
         body.pop("rating")
         return ext, body
@@ -233,7 +237,7 @@ class Day:
     def page(self, kind: str):
         d, rng = self.data, self.rng
         path = {
-            "page_search": lambda: f"/admin/search/?q={rng.choice(d['names'])}",
+            "page_search": lambda: f"/admin/search/?q={quote(rng.choice(d['names']))}",
             "page_customer": lambda: f"/admin/customers/customer/{rng.choice(d['customer_pks'])}/change/",
             "page_complaint": lambda: f"/admin/complaints/complaint/{rng.choice(d['complaint_pks'])}/change/",
             "page_start": lambda: "/admin/",
@@ -341,7 +345,7 @@ def main() -> int:
         print_figure("requests started > 100 ms late (client saturated)", late, "")
         from mixed_verify import verify
 
-        missed += verify(day, data["platform"])
+        missed += verify(day, data["platform"], args.drain_timeout)
     finally:
         for proc in (web, worker):
             proc.terminate()

@@ -18,14 +18,14 @@ def _drain(orders_qs, timeout: float = 180) -> float:
     return time.perf_counter() - t0
 
 
-def verify(day, platform) -> list[str]:
+def verify(day, platform, drain_timeout: float) -> list[str]:
     from care.models import Message
     from complaints.models import Complaint
     from customers.models import Order, OrderEvent, Review
     from loyalty.models import PointsEntry
 
     orders = Order.objects.filter(platform=platform)
-    print_figure("\nwaiting for the worker to drain the events", _drain(orders), "s")
+    print_figure("\nwaiting for the worker to drain the events", _drain(orders, drain_timeout), "s")
     events = OrderEvent.objects.filter(order__in=orders)
     expected = {
         "orders": (orders.count(), len(day.orders)),
