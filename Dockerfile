@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY core ./core
 COPY customers ./customers
+COPY platform_api ./platform_api
 COPY loyalty ./loyalty
 COPY care ./care
 COPY complaints ./complaints

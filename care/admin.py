@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from care import selectors, services
+from care.adapters import tier_choices
 from care.admin_callbacks import CallbackAdmin  # noqa: F401 (registered there; imported so the admin finds it)
 from care.admin_sms import send_template_view
 from care.errors import CareError
-from care.loyalty_bridge import tier_choices
 from care.models import CampaignRun, Message, NoticeTemplate, Occasion, OccasionTemplate
 from customers.admin.privacy import PersonalDataAdminMixin
 from customers.models import Customer

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template import Context, Template
 
-from care.loyalty_bridge import tier_label
+from care.adapters import tier_label
 from care.models import Occasion, OccasionTemplate, _template_engine
 
 

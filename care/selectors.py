@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from care import rules
-from care.loyalty_bridge import tiers_for
+from care.adapters import tiers_for
 from care.models import Callback, Message, Occasion
 from care.rendering import TemplateSet
 from core.dates import local_tz, month_bounds

@@ -49,11 +49,7 @@ def next_grade_rank(rank: int, ranks: Iterable[int]) -> int | None:
     return higher[0] if higher else None
 
 
-# --- workflow --------------------------------------------------------------------------------
-def check_transition(*, current: str, target: str, transitions: Mapping[str, Iterable[str]]) -> None:
-    if target not in transitions.get(current, ()):
-        allowed = ", ".join(str(t) for t in transitions.get(current, ())) or "none"
-        raise RuleError(f"A complaint cannot go from '{current}' to '{target}' (allowed from here: {allowed}).")
+# The workflow's moves are data: Complaint.TRANSITIONS, a core.states.StateMachine.
 
 
 # --- approval authority ----------------------------------------------------------------------

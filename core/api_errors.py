@@ -202,7 +202,7 @@ def _domain_error(exc: DomainError) -> ApiError:
 def _database_unavailable(exc) -> ApiError:
     """A connection refused or cut (restart, failover, ``pg_terminate_backend``), or a transient
     server error: the request's transaction was rolled back, so the client may simply retry (503 with
-    ``Retry-After``; the Idempotency-Key claim was released or lapses, see customers.api.idempotency)."""
+    ``Retry-After``; the Idempotency-Key claim was released or lapses, see platform_api.idempotency)."""
     log.warning("database unavailable during an API request: %s", exc)
     error = ApiError(_MESSAGES["database_unavailable"], code="database_unavailable",
                      status_code=status.HTTP_503_SERVICE_UNAVAILABLE)

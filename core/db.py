@@ -10,7 +10,7 @@ slowly per request), in one place.
 
 Every function keeps the plain ORM (or a portable statement) for other databases (SQLite in tests),
 and tests prove the PostgreSQL statements equal to it (``tests/core/test_db.py``,
-``tests/api/test_sql_source.py``).
+``tests/customers/api/test_sql_source.py``).
 """
 
 import datetime as dt

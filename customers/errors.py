@@ -25,3 +25,14 @@ class DuplicateCustomer(CustomerError):
 class NotAllowed(CustomerError):
     default_code = "not_allowed"
     api_status = 403
+
+
+class OrderError(CustomerError):
+    """An order-specific refusal; ``api_status`` tells the API which status to answer."""
+
+
+class OrderStatusConflict(OrderError):
+    """An order's status may not move that way (``Order.TRANSITIONS``): the API's 409."""
+
+    default_code = "status_backwards"
+    api_status = 409

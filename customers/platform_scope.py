@@ -14,7 +14,7 @@ and receive their greetings. A platform serves a customer when:
    customer's: the company's app is the company itself, not a third party under PIPL art. 23.
 
 Everything else a platform pushed for an existing customer stays readable as *its own orders*
-(``customers.api.scoping.orders_visible_to``), and nothing more.
+(``platform_api.scoping.orders_visible_to``), and nothing more.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.states import StateMachine
+
 ACTIVITY_LABELS = {"high": _("High activity"), "medium": _("Medium activity"), "low": _("Low activity")}
 LIFECYCLE_LABELS = {"new": _("New customer"), "returning": _("Returning customer"),
                     "prospect": _("No completed order yet")}
@@ -72,15 +74,16 @@ def profile_gaps(*, full_name: str, birthday, has_place: bool, customer_type: st
     return gaps
 
 
-def order_status_change_error(*, old: str, new: str, transitions: dict, finished_at: dt.datetime | None,
+def order_status_change_error(*, old: str, new: str, transitions: StateMachine, finished_at: dt.datetime | None,
                               now: dt.datetime, cancel_window_days: int) -> str | None:
     """Why a platform may not move an order from ``old`` to ``new`` (an error code), or None.
-    ``transitions`` is ``Order.TRANSITIONS``. A completed order may still be cancelled by its platform
-    (a refund, a ride charged by mistake) within ``cancel_window_days`` of its finish time; after that
-    the order stands ("cancel_window_passed"). Any other move not in the table goes backwards."""
+    ``transitions`` is ``Order.TRANSITIONS`` (a ``core.states.StateMachine``). A completed order may
+    still be cancelled by its platform (a refund, a ride charged by mistake) within ``cancel_window_days``
+    of its finish time; after that the order stands ("cancel_window_passed"). Any other move not in the
+    table goes backwards."""
     if new == old:
         return None
-    if new not in transitions.get(old, ()):
+    if not transitions.allows(old, new):
         return "status_backwards"
     if old == "completed" and new == "cancelled" and (
             finished_at is None or now - finished_at > dt.timedelta(days=cancel_window_days)):

@@ -1,9 +1,10 @@
 """The staff search box on every admin page: one term, every kind of record staff look things up by.
 
-``staff_search(term, user=...)`` asks each registered provider (customers and orders here; other apps
-add theirs in ``AppConfig.ready()`` through ``register_search_provider``, so customers imports none
-of them) and returns the non-empty groups in registration order. Every branch is an exact or indexed
-lookup, capped at STAFF_SEARCH_MAX_HITS per kind.
+``staff_search(term, user=...)`` asks each registered provider (customers and orders, defined here;
+every app, customers included, registers its own in ``<app>/receivers.py`` through
+``register_search_provider``, so customers imports none of them) and returns the non-empty groups in
+registration order. Every branch is an exact or indexed lookup, capped at STAFF_SEARCH_MAX_HITS per
+kind.
 
 Personal data follows customers.privacy: a user without ``customers.view_full_mobile`` sees mobiles
 masked, may find a customer by mobile only with the whole number (counted against the masked-search
@@ -106,6 +107,3 @@ def order_group(term: str, *, user) -> SearchGroup | None:
                       url=reverse("admin:customers_order_change", args=[o.pk])) for o in rows]
     return SearchGroup(kind="order", label=str(_("Orders")), hits=hits)
 
-
-register_search_provider(customer_group)
-register_search_provider(order_group)

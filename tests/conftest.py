@@ -25,8 +25,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_api_key_failure_counter():
     """Every test client calls from 127.0.0.1: failed-key counts of one test must not block the next
-    (``customers.api.key_failures``)."""
-    from customers.api.key_failures import failure_counter_reset
+    (``platform_api.key_failures``)."""
+    from platform_api.key_failures import failure_counter_reset
 
     failure_counter_reset("127.0.0.1")
     yield

@@ -10,8 +10,8 @@ from django.template import Context
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from care.adapters import tier_label, tiers_for
 from care.errors import CareError
-from care.loyalty_bridge import tier_label, tiers_for
 from care.models import Channel, Message, MessageTemplate, _template_engine
 from care.services.messages import message_enqueue, next_send_time
 from customers.models import ContactLog, Customer

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care import rules
+from care.adapters import callback_interval_days, customers_in_tier, tier_choices, tier_label
 from care.errors import CareError
-from care.loyalty_bridge import callback_interval_days, customers_in_tier, tier_choices, tier_label
 from care.models import CallbackOrder
 from core.services import job_lock, job_run_record
 from customers.errors import CustomerError

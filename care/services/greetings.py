@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care import rules
-from care.loyalty_bridge import CUSTOMER_TIER_LOOKUP, tier_code
+from care.adapters import CUSTOMER_TIER_LOOKUP, tier_code
 from care.models import CampaignRun, Message, Occasion
 from care.rendering import NameOnlyRenderer, TemplateSet
 from care.services.messages import messages_dispatch_due

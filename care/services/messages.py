@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from care import rules
+from care.adapters import BenefitError, benefit_issue
 from care.channels import PermanentDeliveryError, TransientDeliveryError, backend_for
 from care.errors import CareError
-from care.loyalty_bridge import BenefitError, benefit_issue
 from care.models import Channel, Message
 from customers.models import Customer
 

@@ -18,12 +18,12 @@ from complaints.api.serializers import ComplaintCreatedSerializer, ComplaintDeta
 from complaints.models import Channel
 from complaints.selectors import complaint_list, complaints_for_platform
 from complaints.services import complaint_create
-from customers.api.auth import platform_of
-from customers.api.idempotency import idempotent
-from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
-from customers.api.scoping import orders_visible_to
-from customers.api.serializers import ErrorSerializer
 from customers.platform_scope import platform_serves
+from platform_api.auth import platform_of
+from platform_api.idempotency import idempotent
+from platform_api.permissions import IsPlatform, IsPlatformOrStaffReader
+from platform_api.schema import ErrorSerializer
+from platform_api.scoping import orders_visible_to
 
 _ERRORS = {code: OpenApiResponse(ErrorSerializer, description=text) for code, text in (
     (400, "Invalid input (field errors)"), (401, "No or bad API key"), (404, "Not found (or not this platform's)"),

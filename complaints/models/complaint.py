@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from complaints.errors import ComplaintError
 from complaints.models.reference import ROLE_CHOICES, Category, Channel, Grade, Responsibility
+from core.states import StateMachine
 
 
 class Complaint(models.Model):
@@ -34,8 +36,8 @@ class Complaint(models.Model):
         NO_ANSWER = "no_answer", _("No answer")
 
     S = Status
-    # The status pipeline, as data (django-oscar style). complaint_transition is the only writer.
-    TRANSITIONS = {
+    # The status pipeline, as data (core.states). complaint_transition is the only writer.
+    _moves = {
         S.RECEIVED: (S.ACKNOWLEDGED, S.NOT_UPHELD),
         S.ACKNOWLEDGED: (S.INVESTIGATING, S.NOT_UPHELD),
         S.INVESTIGATING: (S.RESOLUTION_PROPOSED, S.AWAITING_CUSTOMER, S.NOT_UPHELD),
@@ -52,9 +54,14 @@ class Complaint(models.Model):
     # never by a workflow button: the move needs the surviving complaint.
     for _open in (S.RECEIVED, S.ACKNOWLEDGED, S.INVESTIGATING, S.AWAITING_CUSTOMER, S.RESOLUTION_PROPOSED,
                   S.APPROVED, S.RESOLVED, S.FOLLOW_UP):
-        TRANSITIONS[_open] = (*TRANSITIONS[_open], S.DUPLICATE)
+        _moves[_open] = (*_moves[_open], S.DUPLICATE)
     del _open
     MERGE_ONLY = (S.DUPLICATE,)
+    TRANSITIONS = StateMachine(
+        _moves, error=ComplaintError, code="illegal_transition", field="status", labels=Status, unlisted=MERGE_ONLY,
+        message=_("A complaint cannot go from “%(current)s” to “%(target)s”. Allowed from here: %(allowed)s."),
+    )
+    del _moves
     # The permission an actor needs for a move into a status (default: change_complaint).
     TRANSITION_PERMISSIONS = {
         S.NOT_UPHELD: "complaints.mark_not_upheld",

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from complaints.adapters import customer_message
 from complaints.models import Complaint, Grade, TimelineEntry
 from core.models import Notification
 from core.notifications import notifications_are_muted as _is_muted
@@ -72,8 +73,6 @@ def _inform_customer_after_commit(complaint: Complaint, event: str, text: str) -
     customer = complaint.customer
 
     def send():
-        from complaints.integrations import customer_message
-
         try:
             customer_message(customer=customer, key=key, text=text)
         except Exception:  # noqa: BLE001 - a message must never undo the complaint's progress

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints import routing, rules
+from complaints.adapters import customer_tier_code
 from complaints.errors import ComplaintError
 from complaints.models import Category, Channel, Complaint, ComplaintCounter, Grade, TimelineEntry
 from complaints.services.common import _grades, _notify_role_after_commit, _rank_map, _roles_of, _timeline, _user_has
@@ -169,6 +170,4 @@ def _routing_note(complaint: Complaint) -> str:
 
 
 def _tier_of(customer) -> str | None:
-    from complaints.integrations import customer_tier_code
-
     return customer_tier_code(customer)

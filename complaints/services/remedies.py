@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints import rules
+from complaints import adapters, rules
+from complaints.adapters import IntegrationError
 from complaints.errors import ComplaintError, NotAllowed
-from complaints.integrations import IntegrationError
 from complaints.models import Complaint, DriverAction, Remedy, TimelineEntry
 from complaints.services.common import _complaint_link, _lock, _roles_of, _timeline, _user_has
 from core.dates import local_tz
@@ -215,18 +215,16 @@ def remedy_approve(*, remedy: Remedy, actor, note: str = "") -> Remedy:
 def _carry_out_remedies(complaint: Complaint, *, actor) -> None:
     """Carry out the approved remedies: coupons and points through Loyalty (idempotent by key),
     actions on the driver recorded on the driver, compensation recorded for payment."""
-    from complaints import integrations
-
     year = timezone.localtime(timezone.now(), local_tz()).year
     for remedy in complaint.remedies.select_for_update().filter(status=Remedy.Status.APPROVED):
         key = f"complaint:{complaint.number}:remedy:{remedy.pk}"
         try:
             if remedy.kind in (Remedy.Kind.FREE_RIDE_COUPON, Remedy.Kind.DISCOUNT_COUPON):
-                remedy.loyalty_reference = integrations.coupon_issue(
+                remedy.loyalty_reference = adapters.coupon_issue(
                     customer=complaint.customer, amount=remedy.amount, key=key, actor=actor, note=complaint.number,
                     kind="free_ride" if remedy.kind == Remedy.Kind.FREE_RIDE_COUPON else "fixed")
             elif remedy.kind == Remedy.Kind.POINTS:
-                remedy.loyalty_reference = integrations.points_grant(
+                remedy.loyalty_reference = adapters.points_grant(
                     customer=complaint.customer, points=remedy.points, key=key, actor=actor, note=complaint.number)
         except IntegrationError as exc:
             raise ComplaintError(exc.message, field="kind", code="remedy_failed") from None

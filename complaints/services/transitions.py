@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from complaints import rules
+from complaints.adapters import IntegrationError, callback_schedule
 from complaints.errors import ComplaintError, NotAllowed
-from complaints.integrations import IntegrationError
 from complaints.models import Complaint, DriverAction, DriverScoreDeduction, Remedy, Responsibility, TimelineEntry
 from complaints.services.common import (
     _inform_customer_after_commit,
@@ -75,10 +74,10 @@ def complaint_transition(
         complaint.reopen_count += 1
         complaint.follow_up_answer = Complaint.FollowUpAnswer.DISSATISFIED
         complaint.resolved_at = None
-    complaint.status = target
+    change = Complaint.TRANSITIONS.move(complaint, target)
     complaint.save()
     _timeline(complaint, TimelineEntry.Kind.STATUS, actor=actor, note=note, public=True,
-              from_status=current, to_status=target, at=now)
+              from_status=change.old, to_status=change.new, at=now)
 
     if target in CUSTOMER_MESSAGES:
         event, text = CUSTOMER_MESSAGES[target]
@@ -95,16 +94,7 @@ def complaint_transition(
 
 def _transition_check(current: str, target: str, *, actor, system: bool) -> None:
     """The move must be in ``Complaint.TRANSITIONS``, and a person needs the target's permission."""
-    try:
-        rules.check_transition(current=current, target=target, transitions=Complaint.TRANSITIONS)
-    except rules.RuleError:
-        allowed = ", ".join(str(S(t).label) for t in Complaint.TRANSITIONS.get(current, ())
-                            if t not in Complaint.MERGE_ONLY) or _("none")
-        raise ComplaintError(
-            _("A complaint cannot go from “%(current)s” to “%(target)s”. Allowed from here: %(allowed)s.")
-            % {"current": S(current).label, "target": S(target).label if target in S.values else target,
-               "allowed": allowed},
-            field="status", code="illegal_transition") from None
+    Complaint.TRANSITIONS.check(current, target)
     if not system:
         perm = Complaint.TRANSITION_PERMISSIONS.get(target, "complaints.transition_complaint")
         if not _user_has(actor, perm):
@@ -214,8 +204,6 @@ def _schedule_follow_up_callback(complaint: Complaint, *, actor) -> None:
     """After a resolution the customer is called back (once per complaint and reopening)."""
     if complaint.customer_id is None:
         return
-    from complaints.integrations import callback_schedule
-
     ref = complaint.number + (f":{complaint.reopen_count}" if complaint.reopen_count else "")
     due = timezone.localdate() + dt.timedelta(days=settings.COMPLAINT_CALLBACK_AFTER_DAYS)
     try:

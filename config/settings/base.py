@@ -175,15 +175,15 @@ BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "customers.api.auth.PlatformAPIKeyAuthentication",
+        "platform_api.auth.PlatformAPIKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["customers.api.permissions.IsStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["platform_api.permissions.IsStaff"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # JSON only: any other body is 415 (core.middleware.ApiJsonOnlyMiddleware answers it first).
     "DEFAULT_PARSER_CLASSES": ["core.api_errors.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["core.api_errors.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["customers.api.throttling.PlatformRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["platform_api.throttling.PlatformRateThrottle"],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -200,7 +200,7 @@ API_BATCH_MAX_ORDERS = env.int("API_BATCH_MAX_ORDERS", default=500)
 API_IDEMPOTENCY_TTL_HOURS = env.int("API_IDEMPOTENCY_TTL_HOURS", default=24)
 API_KEY_TOUCH_SECONDS = env.int("API_KEY_TOUCH_SECONDS", default=60)  # last_used_at write interval
 # Failed API-key attempts per client address and window; above it 429 with Retry-After until the next
-# window (customers.api.key_failures; fails open when the cache is down).
+# window (platform_api.key_failures; fails open when the cache is down).
 API_KEY_FAILURE_RATE = env.str("API_KEY_FAILURE_RATE", default="20/min")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR). The client is
 # the N-th address from the right; anything further left is the client's own text, never trusted.

@@ -55,7 +55,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # The worker logs through Django's LOGGING (which masks mobiles and ID numbers), not its own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The worker imports the platform API's task module (it is not an app of its own).
-CELERY_IMPORTS = ["customers.api.tasks"]
+CELERY_IMPORTS = ["platform_api.tasks"]
 # Queues by kind, so each kind can have workers of its own (docs/operations.md "How the system grows"):
 # "events" (order events of the platform API), "messages" (care messages and greetings), "reports" (KPI
 # months and the nightly backup: long jobs that must not hold up the others), "celery" (everything else).

@@ -1,9 +1,3 @@
-"""The platform REST API. Shared pieces for every app's API views:
-
-- ``customers.api.auth``: ``PlatformAPIKeyAuthentication``, ``PlatformPrincipal``, ``platform_of``;
-- ``customers.api.permissions``: ``IsPlatform``, ``IsStaff``, ``IsStaffReader``, ``IsPlatformOrStaffReader``;
-- ``customers.api.throttling``: ``PlatformRateThrottle``, ``PlatformBatchRateThrottle``;
-- ``customers.api.idempotency``: ``@idempotent`` for POST handlers;
-- ``customers.api.scoping``: ``orders_visible_to``, ``customers_visible_to``, ``customer_for_request``;
-- ``core.api_errors``: the error shape and ``ApiError`` / ``Conflict`` / ``Unprocessable``.
-"""
+"""The customer and order endpoints of the platform API (orders pushed one by one or in batches, an
+order read back, its rating). They build on the shared base in ``platform_api`` (authentication,
+permissions, throttling, idempotency, scoping) like every app's API."""

@@ -2,7 +2,7 @@
 
 Each stays only while ``bench/api_ingest.py`` shows it pays (``bench/README.md``: run with
 ``--fast-paths on`` and ``off``) and a test proves it equal to the serializer it shortcuts
-(``tests/api/test_fast_validation.py``, ``tests/api/test_order_out.py``). ``API_FAST_PATHS``
+(``tests/customers/api/test_fast_validation.py``, ``tests/customers/api/test_order_out.py``). ``API_FAST_PATHS``
 (default on) switches them off: then the views use the serializers alone.
 
 - ``order_validate``: one pushed order validated once: by ``order_in_fast`` when the item is plainly
@@ -29,7 +29,6 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from core.db import fetch_compiled
 from customers.api.serializers import (
-    MobileField,
     OrderInSerializer,
     OrderOutSerializer,
     PlaceOutSerializer,
@@ -37,6 +36,7 @@ from customers.api.serializers import (
 )
 from customers.models import Order, Review
 from customers.validators import normalise_mobile
+from platform_api.fields import MobileField
 
 
 def enabled() -> bool:

@@ -5,33 +5,12 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from customers.models import Order
-from customers.validators import normalise_mobile
-
-EXTERNAL_ID_REGEX = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$"
-EXTERNAL_ID_HELP = _("The platform's own order id: 1–64 letters, digits, “_”, “-”, “.”, “:”.")
-
-
-class MobileField(serializers.CharField):
-    """A mainland mobile, normalised to 11 digits by ``customers.validators.normalise_mobile``."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, int) and not isinstance(data, bool):
-            data = str(data)
-        value = super().to_internal_value(data)
-        try:
-            return normalise_mobile(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages, code=exc.code) from exc
+from platform_api.fields import EXTERNAL_ID_HELP, EXTERNAL_ID_REGEX, MobileField
 
 
 class CustomerInSerializer(serializers.Serializer):
@@ -200,11 +179,3 @@ class BatchOutSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     rejected = serializers.IntegerField()
     results = BatchItemOutSerializer(many=True)
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The error shape of every API response with a 4xx/5xx status."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

@@ -10,22 +10,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_errors import ApiError, flatten_errors
-from customers.api.auth import platform_of
 from customers.api.fast import order_answer, order_validate
-from customers.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from customers.api.idempotency import idempotent
-from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
-from customers.api.scoping import orders_visible_to
 from customers.api.serializers import (
     BatchInSerializer,
     BatchOutSerializer,
-    ErrorSerializer,
     OrderInSerializer,
     OrderOutSerializer,
     RatingInSerializer,
 )
-from customers.api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
 from customers.services.orders import CONFLICT_CODES, CREATED, ingestion_record, order_rate, orders_ingest
+from platform_api.auth import platform_of
+from platform_api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from platform_api.idempotency import idempotent
+from platform_api.permissions import IsPlatform, IsPlatformOrStaffReader
+from platform_api.schema import ErrorSerializer
+from platform_api.scoping import orders_visible_to
+from platform_api.throttling import PlatformBatchRateThrottle, PlatformRateThrottle
 
 _IDEMPOTENCY = OpenApiParameter(
     IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,

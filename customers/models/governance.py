@@ -5,6 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.states import StateMachine
+from customers.errors import CustomerError
+
+ALREADY_DECIDED = _("This request has already been decided.")
+
 
 class SensitiveAccess(models.Model):
     class Field(models.TextChoices):
@@ -68,6 +73,11 @@ class DeletionRequest(DecidedRequest):
         APPROVED = "approved", _("Approved (anonymised)")
         REJECTED = "rejected", _("Rejected")
 
+    # A waiting request is approved (the customer is anonymised) or rejected, once
+    # (customers.services.deletion.deletion_request_decide).
+    TRANSITIONS = StateMachine({Status.PENDING: (Status.APPROVED, Status.REJECTED)},
+                               error=CustomerError, code="already_decided", message=ALREADY_DECIDED)
+
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="deletion_requests")
     reason = models.TextField(_("reason"))
@@ -101,6 +111,20 @@ class Handover(models.Model):
         RESIGNATION = "resignation", _("Resignation")
         TRANSFER = "transfer", _("Transfer to another post")
         REBALANCING = "rebalancing", _("Rebalancing of customers")
+
+    # The moves (customers.services.ownership makes them): a supervisor approves a requested handover,
+    # the receiver confirms an approved one; until it is confirmed it may be rejected or cancelled.
+    TRANSITIONS = StateMachine(
+        {
+            Status.REQUESTED: (Status.APPROVED, Status.REJECTED, Status.CANCELLED),
+            Status.APPROVED: (Status.CONFIRMED, Status.REJECTED, Status.CANCELLED),
+        },
+        error=CustomerError, message=_("This handover is already closed."),
+        messages={
+            Status.APPROVED: _("Only a requested handover can be approved."),
+            Status.CONFIRMED: _("A handover must be approved by a supervisor before the receiver confirms it."),
+        },
+    )
 
     kind = models.CharField(_("handover type"), max_length=20, choices=Kind.choices, default=Kind.RESIGNATION)
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT,
@@ -172,7 +196,8 @@ class KeyFieldChange(DecidedRequest):
 
     # The only moves (customers.services.customers._key_changes_close makes them): a waiting change is
     # approved, sent back or withdrawn, once.
-    TRANSITIONS = {Status.PENDING: (Status.APPROVED, Status.SENT_BACK, Status.WITHDRAWN)}
+    TRANSITIONS = StateMachine({Status.PENDING: (Status.APPROVED, Status.SENT_BACK, Status.WITHDRAWN)},
+                               error=CustomerError, code="already_decided", message=ALREADY_DECIDED)
 
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
                                  related_name="key_field_changes")

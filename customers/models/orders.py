@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.states import StateMachine
+from customers.errors import OrderStatusConflict
+
 
 class Rating(models.IntegerChoices):
     """The five-level satisfaction scale; 1–5 stars map 5 → very satisfied … 1 → very dissatisfied."""
@@ -21,14 +24,19 @@ class Order(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("No-show")
 
-    # Status only moves forward: booked → completed / cancelled / no-show.
-    TRANSITIONS = {
-        Status.BOOKED: (Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW),
-        # A platform cancels a completed order within ORDER_CANCEL_WINDOW_DAYS (customers.rules).
-        Status.COMPLETED: (Status.CANCELLED,),
-        Status.CANCELLED: (),
-        Status.NO_SHOW: (),
-    }
+    # Status only moves forward: booked → completed / cancelled / no-show (core.states; the ingestion
+    # checks it, customers.services.ingestion.changes).
+    TRANSITIONS = StateMachine(
+        {
+            Status.BOOKED: (Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW),
+            # A platform cancels a completed order within ORDER_CANCEL_WINDOW_DAYS (customers.rules).
+            Status.COMPLETED: (Status.CANCELLED,),
+            Status.CANCELLED: (),
+            Status.NO_SHOW: (),
+        },
+        error=OrderStatusConflict, labels=Status,
+        message=_("The order is already “%(old)s”; its status cannot go back to “%(new)s”."),
+    )
 
     platform = models.ForeignKey("customers.Platform", verbose_name=_("platform"), on_delete=models.PROTECT,
                                  related_name="orders")

@@ -1,5 +1,6 @@
 """Every write of the customers app. Functions are keyword-only, atomic, and raise CustomerError."""
 
+from customers.services.callbacks import callback_outcome_record, callback_schedule  # noqa: F401
 from customers.services.contacts import contact_record  # noqa: F401
 from customers.services.customers import (  # noqa: F401
     customer_create,
@@ -27,8 +28,6 @@ from customers.services.key_changes import (  # noqa: F401
 )
 from customers.services.merging import customer_merge  # noqa: F401
 from customers.services.ownership import (  # noqa: F401
-    callback_outcome_record,
-    callback_schedule,
     customer_assign_owner,
     customer_release_to_pool,
     dormancy_sweep,

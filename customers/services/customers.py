@@ -119,8 +119,7 @@ def _key_changes_close(changes, *, to_status: str, actor, note: str = "") -> int
     """The one place a key-field change's status moves (``KeyFieldChange.TRANSITIONS``): from waiting
     to approved, sent back or withdrawn, with who, when and why; a waiting new ID number is dropped.
     Rows not in a state that allows the move are left alone; returns how many moved."""
-    allowed_from = [s for s, targets in KeyFieldChange.TRANSITIONS.items() if to_status in targets]
-    return changes.filter(status__in=allowed_from).update(
+    return changes.filter(status__in=KeyFieldChange.TRANSITIONS.sources(to_status)).update(
         status=to_status, decided_by=actor, decided_at=timezone.now(), decision_note=note, id_number_encrypted="")
 
 

@@ -37,14 +37,13 @@ def deletion_request_create(*, customer: Customer, actor, reason: str, by_custom
 def deletion_request_decide(*, request: DeletionRequest, actor, approve: bool, note: str = "") -> DeletionRequest:
     """A supervisor approves (the customer is anonymised) or rejects a deletion request."""
     request = DeletionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != DeletionRequest.Status.PENDING:
-        raise CustomerError(_("This request has already been decided."))
+    target = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
+    DeletionRequest.TRANSITIONS.check(request.status, target)
     if not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only a supervisor may decide a deletion request."))
     if actor.pk == request.requested_by_id and not actor.is_superuser:
         raise NotAllowed(_("A deletion request must be approved by someone other than who asked for it."))
-    request.status = DeletionRequest.Status.APPROVED if approve else DeletionRequest.Status.REJECTED
-    request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note
+    DeletionRequest.TRANSITIONS.move(request, target, decided_by=actor, decided_at=timezone.now(), decision_note=note)
     request.save()
     if approve:
         customer_anonymise(customer=request.customer, actor=actor, reason=request.reason)

@@ -13,10 +13,10 @@ from customers.models import KeyFieldChange
 from customers.services.customers import _key_changes_close, customer_update, user_can_edit_key_fields
 
 
-def _pending(change: KeyFieldChange) -> KeyFieldChange:
+def _pending(change: KeyFieldChange, *, to_status: str) -> KeyFieldChange:
+    """The change, locked, if it may still move to ``to_status`` (``KeyFieldChange.TRANSITIONS``)."""
     change = KeyFieldChange.objects.select_for_update().select_related("customer", "requested_by").get(pk=change.pk)
-    if change.status != KeyFieldChange.Status.PENDING:
-        raise CustomerError(_("This request has already been decided."), code="already_decided")
+    KeyFieldChange.TRANSITIONS.check(change.status, to_status)
     return change
 
 
@@ -40,7 +40,8 @@ def user_can_review_key_change(user, change: KeyFieldChange) -> bool:
 def key_change_decide(*, change: KeyFieldChange, actor, approve: bool, note: str = "") -> KeyFieldChange:
     """Approve (the requested values are applied now, checked again against the entry rules and
     duplicates: an error leaves the request waiting) or send back with a note saying what to correct."""
-    change = _pending(change)
+    to_status = KeyFieldChange.Status.APPROVED if approve else KeyFieldChange.Status.SENT_BACK
+    change = _pending(change, to_status=to_status)
     if not user_can_review_key_change(actor, change):
         raise NotAllowed(_("Only the account manager's supervisor or a manager, other than the requester, "
                            "may review this change."))
@@ -54,8 +55,7 @@ def key_change_decide(*, change: KeyFieldChange, actor, approve: bool, note: str
         customer_update(customer=change.customer, actor=actor, reason=reason[:100], id_number=id_number,
                         **_requested_values(change))
     # Applied or not, the new ID number is no longer needed in this row (_key_changes_close drops it).
-    _key_changes_close(KeyFieldChange.objects.filter(pk=change.pk), actor=actor, note=note,
-                       to_status=KeyFieldChange.Status.APPROVED if approve else KeyFieldChange.Status.SENT_BACK)
+    _key_changes_close(KeyFieldChange.objects.filter(pk=change.pk), actor=actor, note=note, to_status=to_status)
     change.refresh_from_db()
     return change
 
@@ -63,7 +63,7 @@ def key_change_decide(*, change: KeyFieldChange, actor, approve: bool, note: str
 @transaction.atomic
 def key_change_withdraw(*, change: KeyFieldChange, actor, note: str = "") -> KeyFieldChange:
     """The requester (or a reviewer) takes a waiting change back, with an optional note."""
-    change = _pending(change)
+    change = _pending(change, to_status=KeyFieldChange.Status.WITHDRAWN)
     if actor.pk != change.requested_by_id and not user_can_review_key_change(actor, change):
         raise NotAllowed(_("Only the requester or a reviewer may withdraw this change."))
     _key_changes_close(KeyFieldChange.objects.filter(pk=change.pk), to_status=KeyFieldChange.Status.WITHDRAWN,

@@ -43,7 +43,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.db import Writes
-from customers.errors import CustomerError
+from customers.errors import CustomerError, OrderError  # noqa: F401 - OrderError: callers import it here
 from customers.models import Customer, Order, OrderEvent, Platform, Review
 from customers.services.events import order_events_emit, order_events_record
 from customers.services.ingestion.changes import (  # noqa: F401 - CONFLICT_CODES: the API's 409s
@@ -63,10 +63,6 @@ from customers.services.ingestion.parties import (  # noqa: F401
 )
 from customers.services.ingestion.state import CREATED, ERROR, UPDATED, IngestRun, ItemResult  # noqa: F401
 from customers.services.order_dates import customer_refresh_order_dates
-
-
-class OrderError(CustomerError):
-    """An order-specific refusal; ``api_status`` tells the API which status to answer."""
 
 
 def orders_ingest(*, platform: Platform, items: list[dict]) -> list[ItemResult]:

@@ -12,7 +12,7 @@ from core.notifications import notify
 from core.services import job_lock, job_run_record
 from customers import hooks
 from customers.errors import CustomerError, NotAllowed
-from customers.models import ContactLog, Customer, Handover, OwnershipChange
+from customers.models import Customer, Handover, OwnershipChange
 
 
 def _lock(customer: Customer) -> Customer:
@@ -115,12 +115,11 @@ def _locked_handover(handover: Handover) -> Handover:
 @transaction.atomic
 def handover_approve(*, handover: Handover, actor, note: str = "") -> Handover:
     handover = _locked_handover(handover)
-    if handover.status != Handover.Status.REQUESTED:
-        raise CustomerError(_("Only a requested handover can be approved."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.APPROVED)
     if not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only a supervisor may approve a handover."))
-    handover.status, handover.approved_by, handover.approved_at = Handover.Status.APPROVED, actor, timezone.now()
-    handover.note = note
+    Handover.TRANSITIONS.move(handover, Handover.Status.APPROVED, approved_by=actor, approved_at=timezone.now(),
+                              note=note)
     handover.save()
     notify(handover.to_user, kind=Notification.Kind.HANDOVER, link=_handover_link(handover),
            text=_("%(from)s's customers are handed over to you: confirm to take them")
@@ -131,11 +130,10 @@ def handover_approve(*, handover: Handover, actor, note: str = "") -> Handover:
 @transaction.atomic
 def handover_reject(*, handover: Handover, actor, note: str = "") -> Handover:
     handover = _locked_handover(handover)
-    if handover.status not in (Handover.Status.REQUESTED, Handover.Status.APPROVED):
-        raise CustomerError(_("This handover is already closed."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.REJECTED)
     if actor.pk != handover.to_user_id and not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only a supervisor or the receiver may reject a handover."))
-    handover.status, handover.note = Handover.Status.REJECTED, note
+    Handover.TRANSITIONS.move(handover, Handover.Status.REJECTED, note=note)
     handover.save()
     return handover
 
@@ -143,11 +141,10 @@ def handover_reject(*, handover: Handover, actor, note: str = "") -> Handover:
 @transaction.atomic
 def handover_cancel(*, handover: Handover, actor) -> Handover:
     handover = _locked_handover(handover)
-    if handover.status not in (Handover.Status.REQUESTED, Handover.Status.APPROVED):
-        raise CustomerError(_("This handover is already closed."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.CANCELLED)
     if actor.pk != handover.requested_by_id and not actor.has_perm("customers.approve_customer_change"):
         raise NotAllowed(_("Only who requested the handover or a supervisor may cancel it."))
-    handover.status = Handover.Status.CANCELLED
+    Handover.TRANSITIONS.move(handover, Handover.Status.CANCELLED)
     handover.save()
     return handover
 
@@ -158,8 +155,7 @@ def handover_confirm(*, handover: Handover, actor) -> Handover:
     the receiver. Orders keep their credited owner, so past figures stay with the leaver. The handover
     handlers (care: the notice to each customer naming the new contact) run inside the transaction."""
     handover = _locked_handover(handover)
-    if handover.status != Handover.Status.APPROVED:
-        raise CustomerError(_("A handover must be approved by a supervisor before the receiver confirms it."))
+    Handover.TRANSITIONS.check(handover.status, Handover.Status.CONFIRMED)
     if actor.pk != handover.to_user_id:
         raise NotAllowed(_("Only the receiver can confirm the handover."))
     moved = []
@@ -167,56 +163,11 @@ def handover_confirm(*, handover: Handover, actor) -> Handover:
         customer_assign_owner(customer=customer, owner=handover.to_user, actor=actor,
                               reason=OwnershipChange.Reason.HANDOVER, handover=handover)
         moved.append(customer.pk)
-    handover.status, handover.confirmed_at = Handover.Status.CONFIRMED, timezone.now()
+    Handover.TRANSITIONS.move(handover, Handover.Status.CONFIRMED, confirmed_at=timezone.now())
     handover.save()
     for handler in hooks.handover_confirmed_handlers():
         handler(handover=handover, customer_ids=moved)
     return handover
-
-
-# --- callbacks -------------------------------------------------------------------------------
-def callback_schedule(*, customer: Customer, agent, due_on: dt.date, actor=None,
-                      purpose: str = ContactLog.Purpose.CALLBACK, notes: str = "", reason_key: str = "") -> ContactLog:
-    """Put a callback on an agent's list. With a ``reason_key`` it is idempotent: a second call for
-    the same reason returns the existing callback."""
-    if customer.status == Customer.Status.ANONYMISED:
-        raise NotAllowed(_("An anonymised customer cannot be called back."))
-    fields = {"agent": agent, "due_on": due_on, "purpose": purpose, "notes": notes,
-              "status": ContactLog.Status.SCHEDULED, "channel": ContactLog.Channel.PHONE_OUT}
-    if reason_key:
-        contact, _created = ContactLog.objects.get_or_create(customer=customer, reason_key=reason_key,
-                                                             defaults=fields)
-        return contact
-    return ContactLog.objects.create(customer=customer, **fields)
-
-
-@transaction.atomic
-def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
-                            recommend_score: int | None = None, notes: str = "") -> ContactLog:
-    """The one way to record a callback's outcome, from every screen (my callbacks due today, the care
-    callback list, the API). Refuses a callback already recorded, and a satisfaction or recommend
-    score when the customer was not reached. Then, in the same transaction, the registered handlers
-    run (``hooks.register_callback_outcome_handler``): care creates the order's review from a
-    reached callback's satisfaction."""
-    contact = ContactLog.objects.select_for_update().get(pk=contact.pk)
-    if contact.status != ContactLog.Status.SCHEDULED:
-        raise CustomerError(_("This callback has already been recorded."))
-    if outcome not in ContactLog.Outcome.values:
-        raise CustomerError(_("Choose an outcome."), field="outcome")
-    if recommend_score is not None and not 0 <= recommend_score <= 10:
-        raise CustomerError(_("The recommend score is from 0 to 10."), field="recommend_score")
-    if outcome != ContactLog.Outcome.REACHED and (satisfaction or recommend_score is not None):
-        raise CustomerError(_("Satisfaction can only be recorded when the customer was reached."),
-                            field="satisfaction")
-    contact.status, contact.outcome, contact.happened_at = ContactLog.Status.DONE, outcome, timezone.now()
-    contact.satisfaction, contact.recommend_score = satisfaction, recommend_score
-    contact.agent = contact.agent or actor
-    if notes:
-        contact.notes = f"{contact.notes}\n{notes}".strip()
-    contact.save()
-    for handler in hooks.callback_outcome_handlers():
-        handler(contact=contact, notes=notes)
-    return contact
 
 
 # --- dormancy sweep --------------------------------------------------------------------------

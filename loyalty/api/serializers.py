@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from customers.api.serializers import EXTERNAL_ID_HELP, EXTERNAL_ID_REGEX, MobileField
+from platform_api.fields import EXTERNAL_ID_HELP, EXTERNAL_ID_REGEX, MobileField
 
 
 class LookupInSerializer(serializers.Serializer):

@@ -13,12 +13,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.api.auth import platform_of
-from customers.api.idempotency import HEADER as IDEMPOTENCY_HEADER
-from customers.api.idempotency import idempotent
-from customers.api.permissions import IsPlatform, IsPlatformOrStaffReader
-from customers.api.scoping import customer_for_request
-from customers.api.serializers import ErrorSerializer
 from loyalty import selectors, services
 from loyalty.api.serializers import (
     BenefitsOutSerializer,
@@ -27,6 +21,12 @@ from loyalty.api.serializers import (
     UsedCouponOutSerializer,
 )
 from loyalty.models import Coupon, Tier
+from platform_api.auth import platform_of
+from platform_api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from platform_api.idempotency import idempotent
+from platform_api.permissions import IsPlatform, IsPlatformOrStaffReader
+from platform_api.schema import ErrorSerializer
+from platform_api.scoping import customer_for_request
 
 _ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input (field errors)"),

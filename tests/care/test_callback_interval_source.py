@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 
-from care.loyalty_bridge import callback_interval_days
+from care.adapters import callback_interval_days
 from care.services import callbacks_schedule_due
 from customers.models import ContactLog
 from loyalty.models import LoyaltyAccount, Tier, TierBenefit

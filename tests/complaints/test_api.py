@@ -5,9 +5,9 @@ import pytest
 from complaints.models import Channel, Complaint
 from complaints.services import complaint_add_note, complaint_transition
 from core.roles import Role
-from tests.api.conftest import api_client, platform_api_key
 from tests.complaints.factories import make_complaint
 from tests.factories import CustomerFactory, OrderFactory, StaffFactory
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/complaints/"

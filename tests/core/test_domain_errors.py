@@ -9,11 +9,11 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
+from care.adapters import BenefitError
 from care.errors import CareError
-from care.loyalty_bridge import BenefitError
+from complaints.adapters import IntegrationError
 from complaints.errors import ComplaintError
 from complaints.errors import NotAllowed as ComplaintNotAllowed
-from complaints.integrations import IntegrationError
 from core.api_errors import exception_handler
 from core.errors import DomainError, admin_message, form_add_error
 from customers.errors import CustomerError, DuplicateCustomer, NotAllowed

@@ -151,7 +151,7 @@ def test_the_other_apps_demo_seed_is_called_in_order_with_its_own_generator(monk
         module.seed = seed_app
         monkeypatch.setitem(sys.modules, app, package)
         monkeypatch.setitem(sys.modules, f"{app}.demo", module)
-    monkeypatch.setattr(seed_demo_command, "DEMO_APPS", ("fakeloyalty", "missingapp", "fakecare"))
+    monkeypatch.setattr(seed_demo_command, "DEMO_APPS", ("fakeloyalty", "fakecare"))
 
     output = seed()
 

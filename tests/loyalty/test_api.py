@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from loyalty import services
 from loyalty.models import Coupon, LoyaltyAccount, Tier
-from tests.api.conftest import api_client, platform_api_key
 from tests.factories import CustomerFactory, OrderFactory
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = pytest.mark.django_db
 

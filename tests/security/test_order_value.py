@@ -14,8 +14,8 @@ from customers.models import Customer, Order, OrderEvent
 from customers.services import order_events_process
 from loyalty import selectors
 from loyalty.models import Tier
-from tests.api.conftest import api_client, platform_api_key
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import time
 import pytest
 from django.test import override_settings
 
-from customers.api.key_failures import failure_counter_reset
 from customers.models import Order
-from tests.api.conftest import api_client, platform_api_key
-from tests.api.payloads import order_payload
+from platform_api.key_failures import failure_counter_reset
+from tests.customers.api.payloads import order_payload
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = pytest.mark.django_db
 

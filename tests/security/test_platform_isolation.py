@@ -14,9 +14,9 @@ from customers.models import Customer, Platform, PlatformAccount
 from customers.services import order_events_process
 from loyalty import services
 from loyalty.models import Coupon
-from tests.api.conftest import api_client, platform_api_key
-from tests.api.payloads import new_mobile, order_payload
+from tests.customers.api.payloads import new_mobile, order_payload
 from tests.factories import CustomerFactory, OrderFactory, PlatformFactory
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = pytest.mark.django_db
 

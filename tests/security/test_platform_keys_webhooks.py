@@ -16,8 +16,8 @@ from care.services.messages import message_deliver, message_enqueue
 from core import webhooks
 from core.roles import EXPLICIT_ONLY, ROLE_PERMISSIONS, Role
 from customers.models import Platform, PlatformAPIKey
-from tests.api.conftest import api_client
 from tests.factories import CustomerFactory, PlatformFactory, StaffFactory
+from tests.platform_api.clients import api_client
 
 pytestmark = pytest.mark.django_db
 

@@ -170,6 +170,6 @@ def _status_change_error(order: dict, new: str, now) -> tuple[str, str] | None:
         return code, _("A completed order can only be cancelled within %(days)s days of its finish.") % {
             "days": settings.ORDER_CANCEL_WINDOW_DAYS}
     if code:
-        return code, _("The order is already “%(old)s”; its status cannot go back to “%(new)s”.") % {
-            "old": Order.Status(old).label, "new": Order.Status(new).label}
+        refusal = Order.TRANSITIONS.refusal(old, new)
+        return refusal.code, refusal.message
     return None

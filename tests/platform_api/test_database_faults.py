@@ -19,9 +19,9 @@ from django.db import connection
 from django.utils import timezone
 
 from customers.models import Customer, IdempotencyRecord, IngestionDay, Order, OrderEvent
-from tests.api.conftest import api_client, platform_api_key
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
 from tests.faults import side_connection, waiting_backend
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -3,8 +3,8 @@ serializers alone), so the fast paths can be dropped whenever the benchmark says
 
 import pytest
 
-from tests.api.conftest import api_client, platform_api_key
-from tests.api.payloads import new_mobile, order_payload
+from tests.customers.api.payloads import new_mobile, order_payload
+from tests.platform_api.clients import api_client, platform_api_key
 
 pytestmark = pytest.mark.django_db
 

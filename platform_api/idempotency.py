@@ -34,8 +34,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
 from core.api_errors import ApiError, Conflict, JSONRenderer, Unprocessable, check_body_size, json_safe
-from customers.api.auth import platform_of
 from customers.models import IdempotencyRecord
+from platform_api.auth import platform_of
 
 log = logging.getLogger(__name__)
 

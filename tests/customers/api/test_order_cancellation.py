@@ -11,7 +11,7 @@ from customers.models import Order, OrderEvent
 from customers.services import order_events_process
 from loyalty import selectors
 from loyalty.models import PointsEntry
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"

@@ -1,10 +1,13 @@
+"""Platform API clients for tests: a platform with a fresh key, a DRF client sending it, and the
+fixtures built on them (the conftests of tests/platform_api/ and tests/customers/api/ take them in)."""
+
 import pytest
 from rest_framework.test import APIClient
 
 
 def platform_api_key(platform=None, *, name: str = "test key"):
     """A platform (new unless given) and a fresh plain key for ``Authorization: Api-Key <key>``.
-    Other apps' API tests may import it: ``from tests.api.conftest import platform_api_key``."""
+    Other apps' API tests import it: ``from tests.platform_api.clients import platform_api_key``."""
     import uuid
 
     from customers.models import Platform, PlatformAPIKey

@@ -6,12 +6,12 @@
   (GET/HEAD/OPTIONS) who holds every permission in the view's ``staff_permissions``
   (e.g. ``("customers.view_order",)``). Staff never write through the platform API.
 
-Scoping (a platform sees only its own data) is the view's job; see ``customers.api.scoping``.
+Scoping (a platform sees only its own data) is the view's job; see ``platform_api.scoping``.
 """
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from customers.api.auth import platform_of
+from platform_api.auth import platform_of
 
 
 def _is_staff(user) -> bool:

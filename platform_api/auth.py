@@ -9,7 +9,7 @@ the admin (session) are authenticated by DRF's ``SessionAuthentication`` after t
 Cost per request: one indexed query (key by prefix, with its platform) and one SHA-512. The key's
 ``last_used_at`` is written at most once per ``API_KEY_TOUCH_SECONDS`` (60 s by default), with a
 conditional UPDATE, so a busy platform does not write a row per request. Failed attempts are limited
-per client address (``customers.api.key_failures``: one cache read per request).
+per client address (``platform_api.key_failures``: one cache read per request).
 """
 
 from datetime import timedelta
@@ -22,9 +22,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from core.db import fetch_compiled
-from customers.api import key_failures
-from customers.api.key_failures import client_address
 from customers.models import Platform, PlatformAPIKey
+from platform_api import key_failures
+from platform_api.key_failures import client_address
 
 KEYWORD = "Api-Key"
 

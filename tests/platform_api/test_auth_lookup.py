@@ -6,10 +6,10 @@ from django.db import connection
 from django.forms.models import model_to_dict
 
 from core.db import is_compiled
-from customers.api.auth import _key_with_platform
 from customers.models import PlatformAPIKey
 from customers.services.platforms import platform_keys_revoke
-from tests.api.conftest import platform_api_key
+from platform_api.auth import _key_with_platform
+from tests.platform_api.clients import platform_api_key
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 worker on a redis-server of the test's own (its port 6390+) and the test's PostgreSQL database.
 
 While Redis is down, pushes (single and batch) keep answering 2xx: the rate limit lets requests
-through (customers.api.throttling, as documented there) and the orders' events wait in the outbox;
+through (platform_api.throttling, as documented there) and the orders' events wait in the outbox;
 ``/healthz`` names the broker as the part that is down. After Redis comes back (empty: it kept
 nothing), the worker reconnects and the periodic sweep (beat's ``customers.sweep_order_events``)
 processes what was not handed over: every order, event and points entry exactly once. Slow: ~40 s."""
@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from customers.models import IngestionDay, Order, OrderEvent
 from loyalty.models import PointsEntry
-from tests.api.conftest import platform_api_key
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
 from tests.faults import (
     RedisServer,
     celery_worker,
@@ -29,6 +28,7 @@ from tests.faults import (
     wait_until,
     web_server,
 )
+from tests.platform_api.clients import platform_api_key
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from customers.api.fast import order_in_fast
 from customers.api.serializers import OrderInSerializer
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
 
 pytestmark = pytest.mark.django_db
 

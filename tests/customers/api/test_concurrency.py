@@ -8,8 +8,8 @@ from django.db import connection
 from customers import hooks
 from customers.models import Customer, Order, OrderEvent
 from customers.tasks import sweep_order_events
-from tests.api.conftest import api_client, platform_api_key
-from tests.api.payloads import new_mobile, order_payload
+from tests.customers.api.payloads import new_mobile, order_payload
+from tests.platform_api.clients import api_client, platform_api_key
 
 
 def _run_together(n, fn):

@@ -17,9 +17,9 @@ from customers.models import (
     RejectedPayload,
     Review,
 )
-from tests.api.conftest import api_client
-from tests.api.payloads import DROPOFF, PICKUP, new_mobile, order_payload
+from tests.customers.api.payloads import DROPOFF, PICKUP, new_mobile, order_payload
 from tests.factories import CustomerFactory, OrderFactory, StaffFactory
+from tests.platform_api.clients import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,7 @@ def test_status_going_backwards_is_409_in_chinese_and_english(client_a):
 
 
 def test_completed_order_cannot_be_reopened_by_a_push(client_a):
-    # (cancelling it within ORDER_CANCEL_WINDOW_DAYS is allowed: tests/api/test_order_cancellation.py)
+    # (cancelling it within ORDER_CANCEL_WINDOW_DAYS is allowed: tests/customers/api/test_order_cancellation.py)
     body = order_payload(status="completed")
     push(client_a, body)
     assert push(client_a, {**body, "status": "no_show"}).status_code == 409

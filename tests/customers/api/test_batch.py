@@ -3,7 +3,7 @@
 import pytest
 
 from customers.models import Customer, IngestionDay, Order, OrderEvent, RejectedPayload
-from tests.api.payloads import new_mobile, order_payload
+from tests.customers.api.payloads import new_mobile, order_payload
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Everything care needs from loyalty, in one place: tiers (as codes "normal" … "diamond"), each
+"""Care's adapters: everything care needs from loyalty, in one place (every app's cross-app calls sit in
+its ``adapters.py``): tiers (as codes "normal" … "diamond"), each
 tier's callback interval (``TierBenefit.callback_interval_days``, the only source), and issuing a
 coupon as a greeting's benefit (``loyalty.services.coupon_issue``).
 
@@ -15,7 +16,9 @@ from django.db.models import Q, QuerySet
 
 from core.errors import DomainError
 from customers.models import Customer
-from loyalty.models import LoyaltyAccount, Tier, TierBenefit
+from loyalty import services
+from loyalty.errors import LoyaltyError
+from loyalty.models import Coupon, LoyaltyAccount, Tier, TierBenefit
 
 
 class BenefitError(DomainError):
@@ -74,10 +77,6 @@ def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: st
     the coupon code ("" when there is no coupon). Loyalty's refusal raises ``BenefitError``."""
     if not coupon:
         return ""
-    from loyalty import services
-    from loyalty.errors import LoyaltyError
-    from loyalty.models import Coupon
-
     origin = Coupon.Origin.BIRTHDAY if purpose == "birthday" else Coupon.Origin.HOLIDAY
     valid_until = occasion_date + dt.timedelta(days=max(int(coupon.get("valid_days") or 1), 1) - 1)
     kwargs = {

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-from tests.api.conftest import platform_api_key
+from tests.platform_api.clients import platform_api_key
 
 pytestmark = pytest.mark.django_db
 

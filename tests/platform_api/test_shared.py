@@ -11,12 +11,12 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
-from customers.api.auth import platform_of
-from customers.api.idempotency import idempotency_records_purge, idempotent
-from customers.api.permissions import IsPlatform
-from customers.api.throttling import window_key
 from customers.models import IdempotencyRecord, PlatformAPIKey
-from tests.api.conftest import platform_api_key
+from platform_api.auth import platform_of
+from platform_api.idempotency import idempotency_records_purge, idempotent
+from platform_api.permissions import IsPlatform
+from platform_api.throttling import window_key
+from tests.platform_api.clients import platform_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -181,7 +181,7 @@ def test_same_key_with_a_different_body_is_422(platform_key):
 
 def test_same_key_while_the_first_is_in_flight_is_409(platform_key):
     platform, key = platform_key
-    from customers.api.idempotency import _request_hash  # noqa: F401 - the record shape is what matters
+    from platform_api.idempotency import _request_hash  # noqa: F401 - the record shape is what matters
 
     factory = APIRequestFactory()
     request = factory.post("/echo/", {"a": 1}, format="json")

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from core.roles import Role
 from customers.models import Platform, PlatformAPIKey
-from tests.api.conftest import api_client
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
 from tests.factories import StaffFactory
+from tests.platform_api.clients import api_client
 
 pytestmark = pytest.mark.django_db
 

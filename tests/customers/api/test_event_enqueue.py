@@ -9,8 +9,8 @@ from django.core.cache.backends.redis import RedisCache
 
 from customers.models import OrderEvent
 from customers.tasks import process_order_events
-from tests.api.conftest import api_client
-from tests.api.payloads import order_payload
+from tests.customers.api.payloads import order_payload
+from tests.platform_api.clients import api_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 

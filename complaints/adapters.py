@@ -1,13 +1,18 @@
-"""The doors from complaints into loyalty (tier, coupons, points), care (messages to the customer,
-follow-up callbacks) and customers (callbacks, when care is absent). Imports are late so that the
-apps load in any order; errors of the other apps come back as ``IntegrationError`` with their
-message, so the complaint services can refuse cleanly."""
+"""Complaints' adapters: the doors from complaints into loyalty (tier, coupons, points) and care
+(messages to the customer, follow-up callbacks). Every app's cross-app calls sit in its
+``adapters.py`` (care's: into loyalty). Errors of the other apps come back as ``IntegrationError``
+with their message, so the complaint services can refuse cleanly."""
 
 import datetime as dt
 import logging
 from decimal import Decimal
 
+from care.services import callback_schedule_after_complaint, message_enqueue
 from core.errors import DomainError
+from loyalty.models import Coupon
+from loyalty.selectors import customer_tier
+from loyalty.services import coupon_issue as loyalty_coupon_issue
+from loyalty.services import points_award
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +26,6 @@ class IntegrationError(DomainError):
         super().__init__(str(message), **kwargs)
 
 
-IntegrationMissing = IntegrationError
-
-
 def _message_of(exc: Exception) -> str:
     return str(getattr(exc, "message", None) or exc)
 
@@ -32,19 +34,15 @@ def customer_tier_code(customer) -> str | None:
     """The customer's tier code ("normal" … "diamond") from ``loyalty.selectors.customer_tier``."""
     if customer is None:
         return None
-    from loyalty.selectors import customer_tier
-
     return customer_tier(customer).code
 
 
 def coupon_issue(*, customer, kind: str, amount: Decimal, key: str, actor, note: str) -> str:
     """Issue a complaint-remedy coupon through Loyalty (idempotent by ``key``); returns its code."""
-    from loyalty.models import Coupon
-    from loyalty.services import coupon_issue as issue
-
     try:
-        coupon = issue(customer=customer, kind=kind, amount=amount, origin=Coupon.Origin.COMPLAINT_REMEDY,
-                       origin_key=key, actor=actor, note=note[:200])
+        coupon = loyalty_coupon_issue(customer=customer, kind=kind, amount=amount,
+                                      origin=Coupon.Origin.COMPLAINT_REMEDY, origin_key=key, actor=actor,
+                                      note=note[:200])
     except Exception as exc:
         if hasattr(exc, "message"):
             raise IntegrationError(_message_of(exc)) from exc
@@ -54,8 +52,6 @@ def coupon_issue(*, customer, kind: str, amount: Decimal, key: str, actor, note:
 
 def points_grant(*, customer, points: int, key: str, actor, note: str) -> str:
     """Credit goodwill points through Loyalty (once per ``key``); returns the ledger entry id."""
-    from loyalty.services import points_award
-
     try:
         entry = points_award(customer=customer, points=points, source=key, reason=note, actor=actor)
     except Exception as exc:
@@ -68,8 +64,6 @@ def points_grant(*, customer, points: int, key: str, actor, note: str) -> str:
 def customer_message(*, customer, key: str, text: str) -> str | None:
     """Queue a progress message to the customer in the Care outbox (one per key; Care applies quiet
     hours; a service message, so marketing consent is not needed)."""
-    from care.services import message_enqueue
-
     message = message_enqueue(customer=customer, body=text, purpose="complaint", dedupe_key=key)
     return str(message.pk)
 
@@ -77,8 +71,6 @@ def customer_message(*, customer, key: str, text: str) -> str | None:
 def callback_schedule(*, customer, agent, due_on: dt.date, ref: str, order, notes: str):
     """The follow-up callback after a resolution, once per ``ref`` (reason key ``complaint:<ref>``),
     through Care (which turns a reached callback's satisfaction into the order's review)."""
-    from care.services import callback_schedule_after_complaint
-
     try:
         return callback_schedule_after_complaint(customer=customer, complaint_ref=ref, order=order, agent=agent,
                                                  due_on=due_on, notes=notes)

@@ -7,9 +7,9 @@ users reading through the API see everything their role may view."""
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import NotFound
 
-from customers.api.auth import platform_of
 from customers.models import Customer, Order
 from customers.platform_scope import customers_served_by
+from platform_api.auth import platform_of
 
 
 def orders_visible_to(request):

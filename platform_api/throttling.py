@@ -20,7 +20,7 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from core.redis_client import redis_for
-from customers.api.auth import platform_of
+from platform_api.auth import platform_of
 
 log = logging.getLogger(__name__)
 
