@@ -134,3 +134,31 @@ def test_outside_a_scope_and_in_the_api_reads_follow_the_rule(replica_on, gm_cli
         response = gm_client.get("/api/v1/kpis/monthly/2026-10/")
     assert response.status_code == 200, response.content
     assert "kpis_monthlysnapshot" in _tables(replica)
+
+
+def _settings_in_a_fresh_process(env: dict) -> dict:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import json, django; django.setup(); from django.conf import settings as s; "
+            "print(json.dumps({a: {'cursors': d.get('DISABLE_SERVER_SIDE_CURSORS', False), 'name': d['NAME']} "
+            "for a, d in s.DATABASES.items()} | {'_replica': s.READ_REPLICA_ALIAS}))")
+    full = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env}
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2], env=full,
+                          capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_replica_url_adds_the_alias_and_pgbouncer_mode_disables_server_side_cursors():
+    plain = _settings_in_a_fresh_process({"DATABASE_URL": "postgres://u@db:5432/crm", "DATABASE_REPLICA_URL": "",
+                                          "DATABASE_POOLER": ""})
+    assert set(plain) == {"default", "_replica"} and plain["_replica"] == ""
+    assert plain["default"]["cursors"] is False
+    scaled = _settings_in_a_fresh_process({"DATABASE_URL": "postgres://u@pgbouncer:6432/crm",
+                                           "DATABASE_REPLICA_URL": "postgres://u@replica:5432/crm",
+                                           "DATABASE_POOLER": "pgbouncer"})
+    assert scaled["_replica"] == "replica" and scaled["replica"]["name"] == "crm"
+    assert scaled["default"]["cursors"] is True and scaled["replica"]["cursors"] is True
