@@ -50,7 +50,9 @@ def replica_reads():
 
 
 def reads_from_replica(view):
-    """A view decorator: the view runs (and its TemplateResponse renders) inside ``replica_reads()``."""
+    """A view decorator: the view runs (and its TemplateResponse renders) inside ``replica_reads()``. Put it
+    below ``login_required`` / inside ``admin_view``: the session and the user are then read from the
+    primary before the scope opens (a session created a moment ago may not be on the replica yet)."""
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
