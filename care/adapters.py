@@ -77,7 +77,8 @@ def benefit_issue(*, customer, coupon: dict, occasion_date: dt.date, purpose: st
     the coupon code ("" when there is no coupon). Loyalty's refusal raises ``BenefitError``."""
     if not coupon:
         return ""
-    origin = Coupon.Origin.BIRTHDAY if purpose == "birthday" else Coupon.Origin.HOLIDAY
+    origin = (Coupon.Origin.BIRTHDAY if purpose == "birthday"
+              else Coupon.Origin.CAMPAIGN if purpose.startswith("campaign") else Coupon.Origin.HOLIDAY)
     valid_until = occasion_date + dt.timedelta(days=max(int(coupon.get("valid_days") or 1), 1) - 1)
     kwargs = {
         "customer": customer, "kind": coupon["kind"],

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notifications/", include("core.urls")),  # the bell's list (staff)
     path("admin/", admin.site.urls),
     path("public/complaints/", include("complaints.urls")),  # the online complaint form (no login)
+    path("public/engage/", include("engage.urls")),  # signed links from messages: surveys, RSVPs
     path("public/captcha/", include("complaints.public.captcha_urls")),  # the form's CAPTCHA images
 ]
 # Uploaded files (complaint attachments) are never served from MEDIA_URL, not even in DEBUG: only

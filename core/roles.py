@@ -118,6 +118,16 @@ ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["care.view_*"]
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["care.*"]
 
 
+# --- Engagement (issue 18: surveys, appreciation events, campaigns) ---
+# Agents and supervisors see what was sent and answered and record RSVPs and attendance; supervisors
+# also send questionnaires; operations managers and the GM run it all (segments, campaigns, events).
+ROLE_PERMISSIONS[Role.CS_AGENT] += ["engage.view_*"]
+ROLE_PERMISSIONS[Role.AFTER_SALES] += ["engage.view_*"]
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += ["engage.view_*", "engage.send_questionnaire"]
+ROLE_PERMISSIONS[Role.OPERATIONS_MANAGER] += ["engage.*"]
+ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["engage.view_*"]
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["engage.*"]
+
 # --- KPIs (the service-quality dashboard) ---
 # The dashboard, its exports and its API show the company's monthly figures and the team and agent
 # rankings (staff names, no customer data): supervisors, operations managers, the general manager and

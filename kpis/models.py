@@ -79,6 +79,11 @@ class MonthlySnapshot(models.Model):
     callbacks = models.JSONField(_("callbacks"), **JSON)
     care_messages = models.JSONField(_("care messages"), **JSON)
 
+    # Engagement (issue 18): satisfaction and NPS per review source, surveys sent and answered.
+    reviews_by_source = models.JSONField(_("satisfaction and NPS by source"), **JSON)
+    surveys = models.JSONField(_("surveys"), **JSON)
+    campaigns = models.JSONField(_("campaign reach"), **JSON)
+
     # Team and agent figures.
     complaints_handled = models.PositiveIntegerField(_("complaints handled"), **COUNT)
     complaints_deadlines_met = models.PositiveIntegerField(_("complaints within deadlines"), **COUNT)

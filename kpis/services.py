@@ -15,7 +15,7 @@ from core.models import Team
 from core.names import person_name
 from core.services import job_lock
 from kpis.errors import KpiError
-from kpis.metrics import callbacks, care, complaints, loyalty, orders
+from kpis.metrics import callbacks, campaigns, care, complaints, loyalty, orders, surveys
 from kpis.metrics.period import Period
 from kpis.models import MonthlySnapshot, SnapshotRecompute
 from kpis.rules import DEFINITION_VERSION, add_months, is_frozen, months_between, percentage
@@ -28,7 +28,8 @@ FIGURE_FIELDS = [
     "avg_orders_per_customer", "revenue", "avg_clv", "complaints_total", "complaints_by_grade",
     "complaints_by_category", "avg_acknowledge_hours", "avg_resolve_hours", "sla_acknowledge_rate",
     "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate", "tiers", "points", "callbacks",
-    "care_messages", "complaints_handled", "complaints_deadlines_met", "deadlines_met_rate", "callbacks_done",
+    "care_messages", "reviews_by_source", "surveys", "campaigns",
+    "complaints_handled", "complaints_deadlines_met", "deadlines_met_rate", "callbacks_done",
     "callback_satisfaction_rate", "owned_reviews_count", "owned_satisfaction_rate",
 ]
 UPDATE_FIELDS = ["scope", "team", "agent", "label", "definition_version", "computed_at", "compute_seconds",
@@ -55,6 +56,9 @@ def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[
     figures["tiers"] = loyalty.tier_counts(period)
     figures["points"] = loyalty.point_counts(period)
     figures["care_messages"] = care.care_message_counts(period)
+    figures["reviews_by_source"] = surveys.reviews_by_source(period)
+    figures["surveys"] = surveys.survey_counts(period)
+    figures["campaigns"] = campaigns.campaign_reach(period)
     return figures, unavailable
 
 

@@ -252,6 +252,7 @@ class Coupon(models.Model):
         REDEMPTION = "redemption", _("Points redemption")
         BIRTHDAY = "birthday", _("Birthday care")
         HOLIDAY = "holiday", _("Holiday care")
+        CAMPAIGN = "campaign", _("Campaign")
         COMPLAINT_REMEDY = "complaint", _("Complaint remedy")
         MANUAL = "manual", _("Issued by staff")
 

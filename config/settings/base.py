@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "loyalty",
     "care",
     "complaints",
+    "engage",
     "kpis",
 ]
 

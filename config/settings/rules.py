@@ -7,6 +7,14 @@ from .base import DEBUG, SPECTACULAR_SETTINGS, env
 # --- Customers ------------------------------------------------------------------------------
 CUSTOMER_DORMANT_AFTER_DAYS = env.int("CUSTOMER_DORMANT_AFTER_DAYS", default=90)  # 001: 三个月无消费
 
+# --- Engagement: surveys (issue 18 item 6; docs/engagement.md) ------------------------------
+# Links in messages are absolute: the public address customers' phones reach the site at.
+ENGAGE_PUBLIC_BASE_URL = env.str("ENGAGE_PUBLIC_BASE_URL", default="http://localhost:8000")
+# Upper bound of any signed link's age (a survey's or invitation's own expiry is usually shorter).
+ENGAGE_LINK_MAX_AGE_DAYS = env.int("ENGAGE_LINK_MAX_AGE_DAYS", default=90)
+# A survey link stays valid this many days unless the questionnaire says otherwise (no document number).
+ENGAGE_SURVEY_VALID_DAYS = env.int("ENGAGE_SURVEY_VALID_DAYS", default=14)
+
 # --- Complaints -----------------------------------------------------------------------------
 # Default deadlines of the grade rows created by the first migration (a manager edits the rows
 # afterwards): acknowledge within 24 h, resolve within 3 days, close within 15 days; crisis:
