@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from care import selectors, services
+from care import admin_scripts, selectors, services  # noqa: F401 (admin_scripts registers the scripts' admin)
 from care.adapters import tier_choices
 from care.admin_callbacks import CallbackAdmin  # noqa: F401 (registered there; imported so the admin finds it)
 from care.admin_sms import send_template_view

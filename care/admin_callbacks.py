@@ -22,13 +22,13 @@ from care import selectors, services
 from care.errors import CareError
 from care.models import Callback
 from core.db_routing import reads_from_replica
-from core.errors import admin_message, form_add_error
+from core.errors import DomainError, admin_message, form_add_error
 from core.http import redirect_next
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_text, xlsx_bytes
 from customers.admin.privacy import PersonalDataAdminMixin
-from customers.errors import CustomerError
+from customers.forms import ChecklistFormMixin
 from customers.models import ContactLog, Rating
 from customers.services import callback_outcome_record
 
@@ -87,7 +87,9 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CallbackOutcomeForm(forms.Form):
+class CallbackOutcomeForm(ChecklistFormMixin, forms.Form):
+    """The care callback screen's outcome form, with the callback script's checklist (yes / no per item)."""
+
     outcome = forms.ChoiceField(label=_("outcome"), choices=ContactLog.Outcome.choices, widget=forms.RadioSelect)
     satisfaction = forms.TypedChoiceField(label=_("satisfaction"), choices=[("", "—"), *Rating.choices],
                                           coerce=int, empty_value=None, required=False,
@@ -187,17 +189,19 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
         if not self.has_record_permission(request):
             raise PermissionDenied
         contact = get_object_or_404(Callback.objects.select_related("customer", "agent"), pk=pk)
-        form = CallbackOutcomeForm(request.POST or None)
+        guide = services.callback_guides([contact]).get(contact.pk)
+        form = CallbackOutcomeForm(request.POST or None, checklist=guide["items"] if guide else ())
         if request.method == "POST" and form.is_valid():
             try:
-                callback_outcome_record(contact=contact, actor=request.user, **form.cleaned_data)
-            except CustomerError as exc:
+                callback_outcome_record(contact=contact, actor=request.user, **form.service_data())
+            except DomainError as exc:
                 form_add_error(form, exc)
             else:
                 self.message_user(request, _("Callback recorded."), messages.SUCCESS)
                 return redirect_next(request, reverse("admin:care_callback_changelist"))
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "contact": contact,
-                   "form": form, "title": _("Record callback: %(customer)s") % {"customer": contact.customer}}
+                   "form": form, "guide": guide,
+                   "title": _("Record callback: %(customer)s") % {"customer": contact.customer}}
         return TemplateResponse(request, "admin/care/callback_record.html", context)
 
     @reads_from_replica
@@ -206,7 +210,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         form = ReportForm(request.GET or None, initial={"period": "week", "day": timezone.localdate(),
                                                         "by": "agent"})
-        rows, start, end = None, None, None
+        rows, start, end, checklist = None, None, None, None
         if form.is_valid():
             day = form.cleaned_data["day"]
             if form.cleaned_data["period"] == "week":
@@ -214,19 +218,20 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
             else:
                 start, end = selectors.month_date_bounds(day.year, day.month)
             rows = selectors.callback_report(start=start, end=end, by=form.cleaned_data["by"])
+            checklist = selectors.checklist_report(start=start, end=end)
             if request.GET.get("export") in ("csv", "xlsx"):
                 response = _report_export(rows, start, end - dt.timedelta(days=1), form.cleaned_data["by"],
-                                          request.GET["export"])
+                                          request.GET["export"], checklist=checklist)
                 export_record(user=request.user, kind=ExportRecord.Kind.CALLBACKS, fmt=request.GET["export"],
                               row_count=len(rows), query=request.GET.urlencode())
                 return response
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form, "rows": rows,
-                   "start": start, "end": end - dt.timedelta(days=1) if end else None,
+                   "start": start, "end": end - dt.timedelta(days=1) if end else None, "checklist": checklist,
                    "title": _("Callback report"), "export_query": request.GET.urlencode()}
         return TemplateResponse(request, "admin/care/callback_report.html", context)
 
 
-def _report_export(rows, start, last_day, by, fmt) -> HttpResponse:
+def _report_export(rows, start, last_day, by, fmt, *, checklist=()) -> HttpResponse:
     header = [str(_("agent")), str(_("team")), str(_("due")), str(_("done")), str(_("reached")),
               str(_("average satisfaction")), str(_("satisfied (%)"))]
     body = [[row["agent"], row["team"], row["due"], row["done"], row["reached"], row["satisfaction_avg"],
@@ -234,7 +239,11 @@ def _report_export(rows, start, last_day, by, fmt) -> HttpResponse:
     filename = f"callbacks_{by}_{start}_{last_day}.{fmt}"
     # core.spreadsheets escapes text cells against formula injection (an agent's or team's name).
     if fmt == "xlsx":
-        response = HttpResponse(xlsx_bytes([(f"{start}~{last_day}", [header, *body])]),
+        answers = [[str(_("callback script")), str(_("checklist item")), str(_("answered")), str(_("yes")),
+                    str(_("yes (%)"))]] + [[r["script"], r["item"], r["answered"], r["yes"], r["yes_rate"]]
+                                            for r in checklist]
+        response = HttpResponse(xlsx_bytes([(f"{start}~{last_day}", [header, *body]),
+                                            (str(_("checklist answers")), answers)]),
                                 content_type=XLSX_CONTENT_TYPE)
     else:
         response = HttpResponse(csv_text([header, *body]), content_type=CSV_CONTENT_TYPE)

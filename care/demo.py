@@ -45,6 +45,9 @@ def seed(*, rng: random.Random, stdout) -> None:
         from care.demo_rules import seed_rules
 
         seed_rules(stdout)  # no random draws: the rest of the demo stays as it was
+        from care.demo_scripts import seed_checklist_answers
+
+        seed_checklist_answers(stdout)
     finally:
         sms_logger.setLevel(level)
 

@@ -328,3 +328,7 @@ class NoticeTemplate(models.Model):
 
     def __str__(self):
         return self.get_code_display()
+
+
+# Callback scripts and checklists live in their own module (kept short); they are care's models.
+from care.script_models import CallbackScript, ChecklistAnswer, ChecklistItem  # noqa: E402, F401

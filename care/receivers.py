@@ -50,11 +50,25 @@ def customer_care_panel(customer, request):
     }
 
 
-def review_from_callback(*, contact, notes: str = "") -> None:
+def review_from_callback(*, contact, notes: str = "", **_extra) -> None:
     """customers.hooks callback-outcome handler (the rule lives in the callbacks service)."""
     from care.services import review_from_callback as create_review
 
     create_review(contact=contact, notes=notes)
+
+
+def checklist_answers_from_callback(*, contact, answers=None, **_extra) -> None:
+    """customers.hooks callback-outcome handler: the script's checklist answers (rule in the scripts service)."""
+    from care.services.scripts import checklist_answers_record
+
+    checklist_answers_record(contact=contact, answers=answers or {})
+
+
+def callback_guides(contacts) -> dict:
+    """customers.hooks callback guide: each callback's script and checklist (rule in the scripts service)."""
+    from care.services.scripts import callback_guides as guides
+
+    return guides(contacts)
 
 
 def notify_handed_over_customers(*, handover, customer_ids) -> None:
@@ -73,5 +87,7 @@ def connect() -> None:
     customer_hooks.register_anonymise_handler(scrub_messages_on_anonymise)
     customer_hooks.register_customer_panel(customer_care_panel)
     customer_hooks.register_callback_outcome_handler(review_from_callback)
+    customer_hooks.register_callback_outcome_handler(checklist_answers_from_callback)
+    customer_hooks.register_callback_guide(callback_guides)
     customer_hooks.register_customer_action(sms_quick_action)
     customer_hooks.register_handover_confirmed_handler(notify_handed_over_customers)

@@ -226,3 +226,11 @@ def callback_period_key(today: dt.date, interval_days: int) -> str:
     if 360 <= interval_days <= 366:
         return f"{today.year}"
     return f"{interval_days}d-{today.toordinal() // interval_days}"
+
+
+def script_for_reason(reason_key: str, prefixes: list[str]) -> str | None:
+    """Of a purpose's callback scripts (their reason prefixes, blank = every callback), the one a
+    callback with ``reason_key`` gets: the longest prefix the reason starts with; ``None`` when none
+    matches (no blank script and no matching prefix)."""
+    matching = [p for p in prefixes if (reason_key or "").startswith(p)]
+    return max(matching, key=len) if matching else None

@@ -121,3 +121,21 @@ def callback_report(*, start: dt.date, end: dt.date, by: str = "agent") -> list[
             "satisfied_rate": round(100.0 * row["satisfied"] / row["rated"], 1) if row["rated"] else None,
         })
     return result
+
+
+def checklist_report(*, start: dt.date, end: dt.date) -> list[dict]:
+    """The callback scripts' checklist answers of the callbacks recorded in [start, end), per item: how
+    many callbacks answered it, how many said yes, and the share of yes (one grouped query)."""
+    from care.models import ChecklistAnswer
+
+    tz = local_tz()
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    rows = (ChecklistAnswer.objects
+            .filter(contact__status=ContactLog.Status.DONE, contact__happened_at__gte=start_at,
+                    contact__happened_at__lt=end_at)
+            .values("item_id", "item__text", "item__script__name", "item__script_id", "item__position")
+            .annotate(answered=Count("pk"), yes=Count("pk", filter=Q(answer=True)))
+            .order_by("item__script_id", "item__position", "item_id"))
+    return [{"script": r["item__script__name"], "item": r["item__text"], "answered": r["answered"],
+             "yes": r["yes"], "yes_rate": round(100.0 * r["yes"] / r["answered"], 1)} for r in rows]

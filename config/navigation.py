@@ -50,6 +50,7 @@ STAFF_NAVIGATION = [
         {"model": "engage.appreciationevent"},
         {"model": "engage.eventinvitation"},
         {"model": "engage.campaign"},
+        {"model": "retention.customerwarning"},
         {"url": "admin:care_occasion_calendar", "title": _("Care calendar"), "permission": "care.view_occasion"},
     ]},
     {"title": pgettext_lazy("menu", "Reports"), "items": [
@@ -77,6 +78,7 @@ STAFF_NAVIGATION = [
         {"model": "care.messagetemplate"},
         {"model": "care.noticetemplate"},
         {"model": "engage.campaigntemplate"},
+        {"model": "care.callbackscript"},
         {"model": "customers.anniversarykind"},
         {"model": "customers.tag"},
         {"model": "customers.serviceneed"},

@@ -197,6 +197,13 @@ ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += _PLATFORM_ADMIN
 ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["admin_interface.view_theme", "admin_interface.change_theme"]
 
 
+# Early warnings (issue 18 item 3): agents see and work their customers' warnings; supervisors and
+# managers too; analysts read them.
+_WARNINGS = ["retention.view_customerwarning", "retention.work_warning"]
+for _role in (Role.CS_AGENT, Role.AFTER_SALES, Role.CS_SUPERVISOR, Role.OPERATIONS_MANAGER, Role.GENERAL_MANAGER):
+    ROLE_PERMISSIONS[_role] += _WARNINGS
+ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["retention.view_customerwarning"]
+
 def _all_permissions():
     from django.contrib.auth.models import Permission
 

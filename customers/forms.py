@@ -237,8 +237,33 @@ class MergeForm(forms.Form):
     reason = forms.CharField(label=_("reason"), required=False, max_length=200)
 
 
-class CallbackOutcomeForm(forms.Form):
-    """Recording a callback in a few clicks: an outcome, and when reached, satisfaction."""
+class ChecklistFormMixin:
+    """A callback-outcome form with the callback script's checklist (``checklist``: [(item id, text)],
+    from ``hooks.callback_guides``): one yes/no field per item, optional. ``service_data()`` splits the
+    cleaned data into the outcome fields and ``answers`` ({item id: bool}) for ``callback_outcome_record``."""
+
+    ITEM_PREFIX = "item_"
+
+    def __init__(self, *args, checklist=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for item_id, text in checklist:
+            self.fields[f"{self.ITEM_PREFIX}{item_id}"] = forms.TypedChoiceField(
+                label=text, choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1",
+                empty_value=None, required=False, widget=forms.RadioSelect)
+
+    def checklist_fields(self):
+        return [self[name] for name in self.fields if name.startswith(self.ITEM_PREFIX)]
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith(self.ITEM_PREFIX)}
+        data["answers"] = {int(k[len(self.ITEM_PREFIX):]): v for k, v in self.cleaned_data.items()
+                           if k.startswith(self.ITEM_PREFIX) and v is not None}
+        return data
+
+
+class CallbackOutcomeForm(ChecklistFormMixin, forms.Form):
+    """Recording a callback in a few clicks: an outcome, and when reached, satisfaction (and the
+    script's checklist, folded under the row)."""
 
     outcome = forms.ChoiceField(label=_("outcome"), choices=ContactLog.Outcome.choices)
     satisfaction = forms.TypedChoiceField(

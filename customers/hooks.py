@@ -93,15 +93,35 @@ def is_vip(customer) -> bool:
 
 
 def register_callback_outcome_handler(handler: Callable) -> None:
-    """``handler(contact=..., notes=...)`` runs inside the transaction that records a callback's
-    outcome (``callback_outcome_record``), whichever screen recorded it; ``notes`` is what the agent
-    wrote then. Care turns a reached callback about an order into that order's review."""
+    """``handler(contact=..., notes=..., answers=...)`` runs inside the transaction that records a
+    callback's outcome (``callback_outcome_record``), whichever screen recorded it; ``notes`` is what the
+    agent wrote then, ``answers`` the checklist answers ``{item_id: bool}`` (see ``register_callback_guide``).
+    Care turns a reached callback about an order into that order's review, and stores the answers."""
     if handler not in _callback_outcome_handlers:
         _callback_outcome_handlers.append(handler)
 
 
 def callback_outcome_handlers() -> list[Callable]:
     return list(_callback_outcome_handlers)
+
+
+_callback_guides: list[Callable] = []
+
+
+def register_callback_guide(provider: Callable) -> None:
+    """``provider(contacts) -> {contact_id: {"title": str, "script": str, "items": [(item_id, text), …]}}``:
+    what the callback-outcome form shows for each scheduled callback (care: the callback script and its
+    checklist). One call per page of callbacks (cheap: a few queries at most). The agent's answers reach
+    the callback-outcome handlers as ``answers``."""
+    if provider not in _callback_guides:
+        _callback_guides.append(provider)
+
+
+def callback_guides(contacts) -> dict[int, dict]:
+    guides: dict[int, dict] = {}
+    for provider in _callback_guides:
+        guides.update(provider(contacts))
+    return guides
 
 
 def register_keeps_owner_when_dormant(select: Callable) -> None:

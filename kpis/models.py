@@ -93,6 +93,10 @@ class MonthlySnapshot(models.Model):
     owned_reviews_count = models.PositiveIntegerField(_("reviews of owned customers"), **COUNT)
     owned_satisfaction_rate = models.DecimalField(_("owned customers' satisfaction (%)"), **RATE)
 
+    # Early warnings (issue 18 item 3): raised in the month / worked in the month (agent: the owner).
+    warnings_raised = models.PositiveIntegerField(_("early warnings raised"), **COUNT)
+    warnings_worked = models.PositiveIntegerField(_("early warnings worked"), **COUNT)
+
     class Meta:
         verbose_name = _("monthly snapshot")
         verbose_name_plural = _("monthly snapshots")

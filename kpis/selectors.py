@@ -48,6 +48,8 @@ FIGURES = [
     Figure("sla_resolve_rate", _("Resolved in time"), "rate", source="complaints"),
     Figure("first_contact_resolution_rate", _("First-contact resolution"), "rate", source="complaints_closed"),
     Figure("reopen_rate", _("Reopen rate"), "rate", higher_is_better=False, source="complaints"),
+    Figure("warnings_raised", _("Early warnings raised"), "count", higher_is_better=False, source="warnings"),
+    Figure("warnings_worked", _("Early warnings worked"), "count", source="warnings_worked"),
 ]
 FIGURES_BY_FIELD = {f.field: f for f in FIGURES}
 
@@ -95,6 +97,10 @@ def figure_links(month: dt.date) -> dict[str, str | None]:
             "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)}),
         "tiers": _admin_url("loyalty_loyaltyaccount", {}),
         "points": _admin_url("loyalty_pointsentry", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
+        "warnings": _admin_url("retention_customerwarning", {
+            "raised_at__gte": _iso(p.start), "raised_at__lt": _iso(p.end)}),
+        "warnings_worked": _admin_url("retention_customerwarning", {
+            "worked_at__gte": _iso(p.start), "worked_at__lt": _iso(p.end)}),
         "care_messages": _admin_url("care_message", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
     }
 

@@ -15,7 +15,7 @@ from core.models import Team
 from core.names import person_name
 from core.services import job_lock
 from kpis.errors import KpiError
-from kpis.metrics import callbacks, campaigns, care, complaints, loyalty, orders, surveys
+from kpis.metrics import callbacks, campaigns, care, complaints, loyalty, orders, surveys, warnings
 from kpis.metrics.period import Period
 from kpis.models import MonthlySnapshot, SnapshotRecompute
 from kpis.rules import DEFINITION_VERSION, add_months, is_frozen, months_between, percentage
@@ -31,6 +31,7 @@ FIGURE_FIELDS = [
     "care_messages", "reviews_by_source", "surveys", "campaigns",
     "complaints_handled", "complaints_deadlines_met", "deadlines_met_rate", "callbacks_done",
     "callback_satisfaction_rate", "owned_reviews_count", "owned_satisfaction_rate",
+    "warnings_raised", "warnings_worked",
 ]
 UPDATE_FIELDS = ["scope", "team", "agent", "label", "definition_version", "computed_at", "compute_seconds",
                  "recomputed_after_freeze", "unavailable", "same_days_last_month", *FIGURE_FIELDS]
@@ -59,6 +60,7 @@ def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[
     figures["reviews_by_source"] = surveys.reviews_by_source(period)
     figures["surveys"] = surveys.survey_counts(period)
     figures["campaigns"] = campaigns.campaign_reach(period)
+    figures.update(warnings.warning_counts(period))
     return figures, unavailable
 
 
@@ -73,6 +75,8 @@ def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> d
         out.setdefault(key, {}).update(
             callbacks_done=values["done"], callback_satisfaction_rate=values["satisfaction_rate"], callbacks=values
         )
+    for key, values in warnings.warning_counts_by(period, f"owner{team_path}").items():
+        out.setdefault(key, {}).update(values)
     for key, (reviews, satisfied) in orders.owned_review_counts(period, f"order__credited_owner{team_path}").items():
         out.setdefault(key, {}).update(owned_reviews_count=reviews,
                                        owned_satisfaction_rate=percentage(satisfied, reviews))

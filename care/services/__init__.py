@@ -46,3 +46,8 @@ from care.services.messages import (  # noqa: F401
     next_send_time,
 )
 from care.services.notices import handover_notices_enqueue  # noqa: F401
+from care.services.scripts import (  # noqa: F401
+    callback_guides,
+    callback_script_for,
+    checklist_answers_record,
+)

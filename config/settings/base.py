@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "care",
     "complaints",
     "engage",
-    "kpis",
+    "retention",
+    "kpis",  # last of ours: roles are synced after its migrations (core.roles.sync_roles_after_migrate)
 ]
 
 MIDDLEWARE = [

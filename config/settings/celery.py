@@ -251,6 +251,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 23 * 3600},
     },
+    # --- retention ---------------------------------------------------------------------------------
+    # Daily at 07:10 (before the callback lists are read): early warnings with a callback for the owner.
+    "retention.raise_warnings": {
+        "task": "retention.raise_warnings",
+        "description": (
+            "early warnings: order rhythm broken, low ratings in a row, repeated complaints (`RETENTION_*`); each "
+            "puts a callback with the reason on the owner's list, once per open warning and per evidence"
+        ),
+        "schedule": crontab(hour=7, minute=10),
+        "options": {"expires": 23 * 3600},
+    },
     # --- kpis -------------------------------------------------------------------------------------
     # 1st of each month at 00:30: compute the previous month's snapshots (company, teams, agents).
     "kpis.compute_previous_month": {

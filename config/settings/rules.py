@@ -149,6 +149,24 @@ CARE_DEFAULT_CHANNEL = env.str("CARE_DEFAULT_CHANNEL", default="sms")  # one-off
 # (seeded silver 90, gold 30, diamond 14 days; edited in the admin), no setting.
 CARE_COMPLAINT_CALLBACK_AFTER_DAYS = env.int("CARE_COMPLAINT_CALLBACK_AFTER_DAYS", default=1)
 
+# --- Early warnings (issue 18 item 3; docs/engagement.md) -----------------------------------
+# No document gives numbers (002 防御客户流失 预警; 003 6.3.2 预警系统): these defaults are ours.
+# Rhythm: a customer with at least 4 completed orders in the last 365 days whose silence is more
+# than 3 × their own average interval between orders, and at least 21 days.
+RETENTION_RHYTHM_LOOKBACK_DAYS = env.int("RETENTION_RHYTHM_LOOKBACK_DAYS", default=365)
+RETENTION_RHYTHM_MIN_ORDERS = env.int("RETENTION_RHYTHM_MIN_ORDERS", default=4)
+RETENTION_RHYTHM_FACTOR = env.float("RETENTION_RHYTHM_FACTOR", default=3.0)
+RETENTION_MIN_SILENT_DAYS = env.int("RETENTION_MIN_SILENT_DAYS", default=21)
+# Ratings: the newest 2 ratings both at most 2 stars, the newest given in the last 7 days.
+RETENTION_LOW_RATING_MAX = env.int("RETENTION_LOW_RATING_MAX", default=2)
+RETENTION_LOW_RATING_STREAK = env.int("RETENTION_LOW_RATING_STREAK", default=2)
+RETENTION_RECENT_DAYS = env.int("RETENTION_RECENT_DAYS", default=7)
+# Complaints: 2 complaints received within 30 days.
+RETENTION_COMPLAINTS = env.int("RETENTION_COMPLAINTS", default=2)
+RETENTION_COMPLAINT_DAYS = env.int("RETENTION_COMPLAINT_DAYS", default=30)
+# At most this many customers per signal per run (the next day's run takes the rest).
+RETENTION_BATCH = env.int("RETENTION_BATCH", default=500)
+
 # --- KPIs (monthly service-quality figures) --------------------------------------------------
 # A month's snapshot is recomputed daily until this day of the next month, then frozen (a manager
 # may still recompute it explicitly; the snapshot records that).

@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from core.errors import admin_message
+from core.errors import DomainError, admin_message
 from core.http import redirect_next
 from core.paging import CountedPaginator, page_links
-from customers import privacy, selectors, services
-from customers.errors import CustomerError
+from customers import hooks, privacy, selectors, services
 from customers.forms import CallbackOutcomeForm
 from customers.models import ContactLog
 
@@ -25,13 +24,16 @@ def callback_rows(page, *, user, today, path) -> list[dict]:
     """One dict per callback on the page, each knowing the anchor to come back to after it is
     recorded (the next row, as the recorded one leaves the list)."""
     contacts = list(page.object_list)
+    guides = hooks.callback_guides(contacts)
     rows = []
     for index, contact in enumerate(contacts):
         following = contacts[index + 1] if index + 1 < len(contacts) else None
         anchor = f"cb-{following.pk}" if following else "callbacks"
         rows.append({
             "contact": contact, "mobile": privacy.mobile_for(user, contact.customer.mobile),
-            "overdue": contact.due_on < today, "form": CallbackOutcomeForm(prefix=f"c{contact.pk}"),
+            "overdue": contact.due_on < today, "guide": guides.get(contact.pk),
+            "form": CallbackOutcomeForm(prefix=f"c{contact.pk}",
+                                        checklist=guides.get(contact.pk, {}).get("items", ())),
             "next": f"{path}#{anchor}",
         })
     return rows
@@ -74,11 +76,12 @@ class CallbackListMixin:
             contact.agent_id not in (None, user.pk) and not user.has_perm("customers.manage_ownership")
         ):
             raise PermissionDenied
-        form = CallbackOutcomeForm(request.POST, prefix=f"c{contact.pk}")
+        guide = hooks.callback_guides([contact]).get(contact.pk, {})
+        form = CallbackOutcomeForm(request.POST, prefix=f"c{contact.pk}", checklist=guide.get("items", ()))
         if form.is_valid():
             try:
-                services.callback_outcome_record(contact=contact, actor=user, **form.cleaned_data)
-            except CustomerError as exc:
+                services.callback_outcome_record(contact=contact, actor=user, **form.service_data())
+            except DomainError as exc:
                 admin_message(request, exc, prefix=str(contact.customer))
             else:
                 messages.success(request, gettext("Callback recorded: %(customer)s.") % {"customer": contact.customer})

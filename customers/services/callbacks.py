@@ -34,12 +34,13 @@ def callback_schedule(*, customer: Customer, agent, due_on: dt.date, actor=None,
 
 @transaction.atomic
 def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfaction: int | None = None,
-                            recommend_score: int | None = None, notes: str = "") -> ContactLog:
+                            recommend_score: int | None = None, notes: str = "",
+                            answers: dict[int, bool] | None = None) -> ContactLog:
     """The one way to record a callback's outcome, from every screen (my callbacks due today, the care
     callback list, the API). Refuses a callback already recorded, and a satisfaction or recommend
     score when the customer was not reached. Then, in the same transaction, the registered handlers
     run (``hooks.register_callback_outcome_handler``): care creates the order's review from a
-    reached callback's satisfaction."""
+    reached callback's satisfaction and stores the checklist ``answers`` ({item_id: yes/no})."""
     contact = ContactLog.objects.select_for_update().get(pk=contact.pk)
     if contact.status != ContactLog.Status.SCHEDULED:
         raise CustomerError(_("This callback has already been recorded."))
@@ -57,5 +58,5 @@ def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfa
         contact.notes = f"{contact.notes}\n{notes}".strip()
     contact.save()
     for handler in hooks.callback_outcome_handlers():
-        handler(contact=contact, notes=notes)
+        handler(contact=contact, notes=notes, answers=answers or {})
     return contact

@@ -180,6 +180,26 @@ def given_late_profile_reviews(ctx):
                                      created_at=_now() - dt.timedelta(hours=13), due_at=_now() - dt.timedelta(hours=1))
 
 
+def given_warning_signals(ctx):
+    agent = b.staff("am")
+    steady = b.customer(owner=agent)  # weekly for five weeks, then silent for seven
+    for week in range(5):
+        b.order(steady, finished=_now() - dt.timedelta(days=84 - 7 * week))
+    unhappy = b.customer()  # two low ratings in a row (public pool: the team queue)
+    for rating in (2, 1):
+        b.review(b.order(unhappy, finished=_now() - dt.timedelta(days=2)), rating)
+    complaining = b.customer(owner=agent)  # two complaints within 30 days
+    for days in (3, 10):
+        b.complaint(received=_now() - dt.timedelta(days=days), cust=complaining)
+
+
+def warning_states():
+    from retention.models import CustomerWarning
+
+    return {"warnings": sorted(CustomerWarning.objects.values_list("customer_id", "kind", "status",
+                                                                    "callback__reason_key"))}
+
+
 def review_states():
     from customers.models import ProfileReview
 
@@ -280,6 +300,7 @@ SCENARIOS = {
     "complaints.analysis_overdue": Scenario(given_analysis_not_signed_off, analysis_states),
     "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
     "kpis.compute_running_month": Scenario(given_running_month, snapshot_states),
+    "retention.raise_warnings": Scenario(given_warning_signals, warning_states),
 }
 
 

@@ -21,7 +21,7 @@ API_FIELDS = [
     "avg_acknowledge_hours", "avg_resolve_hours",
     "sla_acknowledge_rate", "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate",
     "repeat_purchase_rate", "avg_orders_per_customer", "revenue", "avg_clv", "tiers", "points", "callbacks",
-    "care_messages", "computed_at",
+    "care_messages", "warnings_raised", "warnings_worked", "computed_at",
 ]
 
 
