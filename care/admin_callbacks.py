@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from care import selectors, services
 from care.errors import CareError
 from care.models import Callback
+from core.db_routing import reads_from_replica
 from core.errors import DomainError, admin_message, form_add_error
 from core.http import redirect_next
 from core.models import ExportRecord
@@ -203,6 +204,7 @@ class CallbackAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
                    "title": _("Record callback: %(customer)s") % {"customer": contact.customer}}
         return TemplateResponse(request, "admin/care/callback_record.html", context)
 
+    @reads_from_replica
     def report_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db_routing import replica_reads
 from core.formats import figure as figure_value
 from core.inbox import Item, Section
 from kpis import selectors
@@ -29,6 +30,11 @@ def _team_items(user, today, link: str) -> list[Item]:
 def kpi_sections(user, now) -> list[Section]:
     if not user.has_perm(PERMISSION):
         return []
+    with replica_reads():  # snapshots: from the read replica when there is one (core.db_routing)
+        return _kpi_sections(user, now)
+
+
+def _kpi_sections(user, now) -> list[Section]:
     today = timezone.localdate(now)
     dashboard = reverse("kpis:dashboard")
     sections = []

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dates import parse_month
+from core.db_routing import reads_from_replica
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
@@ -46,6 +47,7 @@ def _in_order(values: dict | None) -> dict | None:
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
+@reads_from_replica
 def dashboard(request):
     months = snapshot_months()
     month = _requested_month(request, months)
@@ -93,11 +95,13 @@ def _export(request, fmt: str):
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
+@reads_from_replica
 def export_csv(request):
     return _export(request, "csv")
 
 
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
+@reads_from_replica
 def export_xlsx(request):
     return _export(request, "xlsx")

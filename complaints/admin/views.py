@@ -11,6 +11,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from complaints import selectors
 from core.dates import parse_month, previous_month
+from core.db_routing import reads_from_replica
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import XLSX_CONTENT_TYPE, xlsx_bytes
@@ -38,6 +39,7 @@ def _require_analysis(request):
         raise PermissionDenied
 
 
+@reads_from_replica
 def analysis_view(request):
     """The monthly analysis (by default the previous month, due by the 10th)."""
     _require_analysis(request)
@@ -56,6 +58,7 @@ def analysis_view(request):
     return TemplateResponse(request, "admin/complaints/analysis.html", context)
 
 
+@reads_from_replica
 def analysis_export(request):
     """The same analysis as an Excel workbook, one sheet per breakdown (text cells escaped against
     formula injection by core.spreadsheets; every export recorded)."""

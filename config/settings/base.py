@@ -275,6 +275,27 @@ API_IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("API_IDEMPOTENCY_IN_FLIGHT_SECONDS",
 # failover, pg_terminate_backend) is replaced at the next request instead of failing it.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 
+# --- Past one machine (issue 16; docs/operations.md "How the system grows") ---------------------
+# A PostgreSQL read replica (streaming replication of the primary): the dashboard, KPI snapshot reads,
+# exports and reports read from it (core.db_routing: never writes; a request that wrote reads the
+# primary). Unset: everything uses "default".
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Tests run against one database: the alias reads it through a connection of its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else ""
+DATABASE_ROUTERS = ["core.db_routing.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer): a server connection serves another
+# client after each transaction, so Django's WITH HOLD cursors (.iterator() outside a transaction)
+# cannot be used. Session state (advisory locks, temporary tables kept across transactions) must not be
+# relied on either: the workers and beat connect to PostgreSQL directly (docker-compose.scale.yml).
+if env.str("DATABASE_POOLER", default="") == "pgbouncer":
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

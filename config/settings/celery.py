@@ -9,6 +9,7 @@ in the admin (a paused job stays paused). A new job: add it here with a ``descri
 from pathlib import Path
 
 from celery.schedules import crontab
+from kombu import Queue
 
 from .base import TIME_ZONE, VAR_DIR, env
 
@@ -55,6 +56,24 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The worker imports the platform API's task module (it is not an app of its own).
 CELERY_IMPORTS = ["platform_api.tasks"]
+# Queues by kind, so each kind can have workers of its own (docs/operations.md "How the system grows"):
+# "events" (order events of the platform API), "messages" (care messages and greetings), "reports" (KPI
+# months and the nightly backup: long jobs that must not hold up the others), "celery" (everything else).
+# A worker started without -Q consumes all four (one worker, as in the Procfile, still does everything);
+# `celery -A config worker -Q events` consumes one.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "events", "messages", "reports")]
+CELERY_TASK_ROUTES = {
+    "customers.process_order_events": {"queue": "events"},
+    "customers.sweep_order_events": {"queue": "events"},
+    "care.deliver_message": {"queue": "messages"},
+    "care.dispatch_messages": {"queue": "messages"},
+    "care.birthday_greetings": {"queue": "messages"},
+    "care.holiday_greetings": {"queue": "messages"},
+    "care.anniversary_greetings": {"queue": "messages"},
+    "kpis.*": {"queue": "reports"},
+    "core.tasks.database_backup": {"queue": "reports"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 

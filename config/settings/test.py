@@ -18,3 +18,11 @@ for _name, _value in TEST_ENVIRONMENT_DEFAULTS.items():
     os.environ.setdefault(_name, _value)
 
 from .production import *  # noqa: E402, F403
+
+# On PostgreSQL the suite has a "replica" alias: the same test database through a connection of its own
+# (TEST MIRROR). Nothing is routed to it unless a test sets READ_REPLICA_ALIAS = "replica"
+# (tests/core/test_db_routing.py proves the dashboard then reads through it).
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and "replica" not in DATABASES:  # noqa: F405
+    import copy as _copy
+
+    DATABASES["replica"] = {**_copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.dates import parse_month
+from core.db_routing import reads_from_replica
 from kpis.api.serializers import MonthlySnapshotOutputSerializer, MonthQuerySerializer
 from kpis.models import MonthlySnapshot
 from kpis.rules import month_first_day
@@ -30,6 +31,7 @@ class _KpiView(APIView):
 
 class MonthlySnapshotDetailApi(_KpiView):
     @extend_schema(responses=MonthlySnapshotOutputSerializer, summary="The company figures of one month")
+    @reads_from_replica
     def get(self, request, month: str):
         try:
             snapshot = snapshot_company(month_first_day(*parse_month(month)))
@@ -46,6 +48,7 @@ class MonthlySnapshotListApi(_KpiView):
                     OpenApiParameter("to", str, description="last month, YYYY-MM")],
         responses=MonthlySnapshotOutputSerializer(many=True), summary="The company figures of a range of months",
     )
+    @reads_from_replica
     def get(self, request):
         query = MonthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
