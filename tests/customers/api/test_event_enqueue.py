@@ -20,12 +20,13 @@ def broker_queue():
     if not isinstance(caches["api"], RedisCache):
         pytest.skip("the shared flag needs the Redis cache (REDIS_URL)")
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    queue = settings.CELERY_TASK_ROUTES["customers.process_order_events"]["queue"]  # "events"
     caches["api"].delete("order-events:task-queued")
-    before = client.llen("celery")
-    yield lambda: client.llen("celery") - before
-    added = client.llen("celery") - before
+    before = client.llen(queue)
+    yield lambda: client.llen(queue) - before
+    added = client.llen(queue) - before
     if added > 0:
-        client.lpop("celery", added)  # kombu pushes on the left: take back this test's messages
+        client.lpop(queue, added)  # kombu pushes on the left: take back this test's messages
     caches["api"].delete("order-events:task-queued")
 
 
