@@ -57,6 +57,12 @@ STAFF_NAVIGATION = [
         {"model": "retention.customerwarning"},
         {"url": "admin:care_occasion_calendar", "title": _("Care calendar"), "permission": "care.view_occasion"},
     ]},
+    {"title": pgettext_lazy("menu", "Appraisal"), "items": [
+        {"model": "appraisal.appraisal"},
+        {"model": "appraisal.qareview"},
+        {"model": "appraisal.selfassessment"},
+        {"model": "appraisal.notice"},
+    ]},
     {"title": pgettext_lazy("menu", "Reports"), "items": [
         {"url": "kpis:dashboard", "title": _("Dashboard"), "permission": "kpis.view_dashboard"},
         {"url": "admin:complaints_complaint_analysis", "title": _("Complaint analysis"),
@@ -83,6 +89,8 @@ STAFF_NAVIGATION = [
         {"model": "care.noticetemplate"},
         {"model": "engage.campaigntemplate"},
         {"model": "care.callbackscript"},
+        {"model": "appraisal.checklistitem"},
+        {"model": "appraisal.appraisalweights"},
         {"model": "customers.anniversarykind"},
         {"model": "customers.tag"},
         {"model": "customers.serviceneed"},

@@ -206,6 +206,26 @@ for _role in (Role.CS_AGENT, Role.AFTER_SALES, Role.CS_SUPERVISOR, Role.OPERATIO
     ROLE_PERMISSIONS[_role] += _WARNINGS
 ROLE_PERMISSIONS[Role.DATA_ANALYST] += ["retention.view_customerwarning"]
 
+# Agent appraisal and QA (issue 18 item 4): agents and after-sales are appraised (self_assess) and read
+# their own appraisal, QA reviews and notices; supervisors sample and score their team's work, sign off
+# its appraisals and issue notices; operations managers and the GM do it for every agent and keep the
+# checklist and the weights (系统设置); the analyst reads all. appraisal.selectors narrows rows to own/team.
+_APPRAISAL_READ = [f"appraisal.view_{m}" for m in ("appraisal", "qareview", "qascore", "selfassessment", "notice",
+                                                   "checklistitem", "appraisalweights")]
+_APPRAISAL_RIGHTS = ["appraisal.self_assess", "appraisal.appraise_team", "appraisal.appraise_all",
+                     "appraisal.view_all_appraisals"]
+EXPLICIT_ONLY |= set(_APPRAISAL_RIGHTS)
+for _role in (Role.CS_AGENT, Role.AFTER_SALES):
+    ROLE_PERMISSIONS[_role] += [*_APPRAISAL_READ, "appraisal.self_assess", "appraisal.add_selfassessment",
+                                "appraisal.change_selfassessment"]
+ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += [*_APPRAISAL_READ, "appraisal.appraise_team", "appraisal.add_qareview",
+                                         "appraisal.change_qareview", "appraisal.change_appraisal",
+                                         "appraisal.add_notice"]
+for _role in (Role.OPERATIONS_MANAGER, Role.GENERAL_MANAGER):
+    ROLE_PERMISSIONS[_role] += ["appraisal.*", "appraisal.appraise_all", "appraisal.view_all_appraisals"]
+ROLE_PERMISSIONS[Role.DATA_ANALYST] += [*_APPRAISAL_READ, "appraisal.view_all_appraisals"]
+
+
 def _all_permissions():
     from django.contrib.auth.models import Permission
 

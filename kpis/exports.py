@@ -20,6 +20,7 @@ RANKING_COLUMNS = [
     ("owned_satisfaction_rate", gettext_lazy("Owned customers' satisfaction (%)")),
     ("orders_completed", gettext_lazy("Orders completed")),
     ("satisfaction_rate", gettext_lazy("Satisfaction rate (%)")),
+    ("appraisal_score", gettext_lazy("Appraisal score")),
 ]
 
 

@@ -100,6 +100,10 @@ class MonthlySnapshot(models.Model):
     warnings_raised = models.PositiveIntegerField(_("early warnings raised"), **COUNT)
     warnings_worked = models.PositiveIntegerField(_("early warnings worked"), **COUNT)
 
+    # Agent appraisal (issue 18 item 4): the month's appraisal score (agent), the average of the team's
+    # agents (team) or of every appraised agent (company).
+    appraisal_score = models.DecimalField(_("appraisal score"), **RATE)
+
     class Meta:
         verbose_name = _("monthly snapshot")
         verbose_name_plural = _("monthly snapshots")

@@ -52,6 +52,7 @@ FIGURES = [
     Figure("warnings_worked", _("Early warnings worked"), "count", source="warnings_worked"),
     Figure("inquiries_answered_in_time_rate", _("Inquiries and suggestions answered within 24 h"), "rate",
            source="inquiries"),
+    Figure("appraisal_score", _("Appraisal score (agents' average)"), "number", source="appraisals"),
 ]
 FIGURES_BY_FIELD = {f.field: f for f in FIGURES}
 
@@ -106,6 +107,7 @@ def figure_links(month: dt.date) -> dict[str, str | None]:
         "warnings_worked": _admin_url("retention_customerwarning", {
             "worked_at__gte": _iso(p.start), "worked_at__lt": _iso(p.end)}),
         "care_messages": _admin_url("care_message", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
+        "appraisals": _admin_url("appraisal_appraisal", {"month": p.month.isoformat()}),
     }
 
 

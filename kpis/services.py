@@ -15,6 +15,7 @@ from core.models import Team
 from core.names import person_name
 from core.services import job_lock
 from kpis.errors import KpiError
+from kpis.metrics import appraisal as appraisals
 from kpis.metrics import callbacks, campaigns, care, complaints, inquiries, loyalty, orders, surveys, warnings
 from kpis.metrics.period import Period
 from kpis.models import MonthlySnapshot, SnapshotRecompute
@@ -31,7 +32,7 @@ FIGURE_FIELDS = [
     "care_messages", "reviews_by_source", "surveys", "campaigns", "inquiries", "inquiries_answered_in_time_rate",
     "complaints_handled", "complaints_deadlines_met", "deadlines_met_rate", "callbacks_done",
     "callback_satisfaction_rate", "owned_reviews_count", "owned_satisfaction_rate",
-    "warnings_raised", "warnings_worked",
+    "warnings_raised", "warnings_worked", "appraisal_score",
 ]
 UPDATE_FIELDS = ["scope", "team", "agent", "label", "definition_version", "computed_at", "compute_seconds",
                  "recomputed_after_freeze", "unavailable", "same_days_last_month", *FIGURE_FIELDS]
@@ -82,6 +83,8 @@ def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> d
     for key, values in inquiries.inquiry_counts_by(period, f"agent{team_path}", as_of=as_of).items():
         out.setdefault(key, {}).update(inquiries=values,
                                        inquiries_answered_in_time_rate=values["answered_in_time_rate"])
+    for key, values in appraisals.appraisal_scores_by(period, f"agent{team_path}").items():
+        out.setdefault(key, {}).update(values)
     for key, (reviews, satisfied) in orders.owned_review_counts(period, f"order__credited_owner{team_path}").items():
         out.setdefault(key, {}).update(owned_reviews_count=reviews,
                                        owned_satisfaction_rate=percentage(satisfied, reviews))
@@ -126,6 +129,8 @@ def _same_days_figures(period: Period, *, as_of: dt.datetime) -> dict | None:
 def _build_rows(period: Period, *, as_of: dt.datetime, started: float, forced: bool) -> list[MonthlySnapshot]:
     company, unavailable = _company_figures(period, as_of=as_of)
     company["same_days_last_month"] = _same_days_figures(period, as_of=as_of)
+    # (after the same-days figures: an appraisal is of a whole month, never of "the same days")
+    company.update(appraisals.appraisal_score(period))
     teams = _team_figures(period, as_of=as_of)
     agents = _staff_figures(period, as_of=as_of, team_level=False)
 

@@ -28,7 +28,8 @@ SEEDS = ("care.migrations.0003_default_occasions", "complaints.migrations.0002_s
          "loyalty.migrations.0002_default_rules_and_benefits")
 RULES_SEEDS = ("customers.migrations.0009_commemoration_days", "care.migrations.0007_commemoration_day_occasions",
                "care.migrations.0008_handover_notice_template",
-               "complaints.migrations.0010_analysis_signoff_and_causes")
+               "complaints.migrations.0010_analysis_signoff_and_causes",
+               "appraisal.migrations.0002_seed_checklist_and_weights")
 
 
 def reference_rows() -> None:
@@ -40,8 +41,8 @@ def reference_rows() -> None:
     for module, model in zip(SEEDS, (Occasion, Grade, TierRule), strict=True):
         if not model.objects.exists():
             importlib.import_module(module).seed(apps, None)
-    # Issue 17 (rules2): commemoration-day kinds and their occasions, the handover notice, complaint causes
-    # (each seed is idempotent: get_or_create by code).
+    # Issue 17 (rules2): commemoration-day kinds and their occasions, the handover notice, complaint causes;
+    # issue 18: the QA checklist and appraisal weights (each seed is idempotent).
     for module in RULES_SEEDS:
         importlib.import_module(module).seed(apps, None)
 

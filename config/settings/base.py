@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "complaints",
     "engage",
     "retention",
+    "appraisal",
     "kpis",  # last of ours: roles are synced after its migrations (core.roles.sync_roles_after_migrate)
 ]
 
@@ -390,8 +391,7 @@ CAPTCHA_CHALLENGE_FUNCT = "captcha.helpers.math_challenge"
 # The search box on every admin page shows at most this many records of each kind (customers, orders,
 # complaints); one record found opens it directly.
 STAFF_SEARCH_MAX_HITS = env.int("STAFF_SEARCH_MAX_HITS", default=20)
-# The sidebar's groups (工作台, 客户, 订单, 投诉, 会员与积分, 关怀, 报表, 系统设置) as data; each item shows only to
-# users with the permission behind it (core.navigation).
+# The sidebar's groups (工作台 … 考核, 报表, 系统设置) as data; each item shown per permission (core.navigation).
 from config.navigation import STAFF_NAVIGATION  # noqa: E402, F401
 
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("core.navigation.navigation")

@@ -283,6 +283,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=10),
         "options": {"expires": 23 * 3600},
     },
+    # --- appraisal --------------------------------------------------------------------------------
+    # Days 1-10 at 00:20 (before the KPI snapshot reads them): the previous month's appraisals, so that
+    # self-assessments and QA scores entered in the first days after the month count.
+    "appraisal.compute_previous_month": {
+        "task": "appraisal.compute_previous_month",
+        "description": (
+            "the previous month's agent appraisals (QA reviews, self-assessment, customer ratings of callbacks, "
+            "weighted); one per agent and month, upsert; signed-off appraisals are left as they are"
+        ),
+        "schedule": crontab(day_of_month="1-10", hour=0, minute=20),
+        "options": {"expires": 23 * 3600},
+    },
     # --- kpis -------------------------------------------------------------------------------------
     # 1st of each month at 00:30: compute the previous month's snapshots (company, teams, agents).
     "kpis.compute_previous_month": {

@@ -167,6 +167,12 @@ RETENTION_COMPLAINT_DAYS = env.int("RETENTION_COMPLAINT_DAYS", default=30)
 # At most this many customers per signal per run (the next day's run takes the rest).
 RETENTION_BATCH = env.int("RETENTION_BATCH", default=500)
 
+# --- Agent appraisal and QA (issue 18 item 4; docs/warnings-and-appraisal.md) -------------------
+# 004 asks for 录音监听/在线客服记录审查 and 自评、上级评价、客户评价相结合 but gives no numbers: ours.
+# The sampling action gives a supervisor this many random contacts and complaints per agent and month
+# (a second sampling tops up to this many, never more). The weights are a data row (系统设置 → 考核权重).
+APPRAISAL_QA_SAMPLE_SIZE = env.int("APPRAISAL_QA_SAMPLE_SIZE", default=5)
+
 # --- KPIs (monthly service-quality figures) --------------------------------------------------
 # A month's snapshot is recomputed daily until this day of the next month, then frozen (a manager
 # may still recompute it explicitly; the snapshot records that).

@@ -40,6 +40,7 @@ class MonthlySnapshotOutputSerializer(serializers.ModelSerializer):
     first_contact_resolution_rate = serializers.DecimalField(**RATE)
     reopen_rate = serializers.DecimalField(**RATE)
     inquiries_answered_in_time_rate = serializers.DecimalField(**RATE)
+    appraisal_score = serializers.DecimalField(**RATE)
     repeat_purchase_rate = serializers.DecimalField(**RATE)
     avg_orders_per_customer = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False,
                                                        allow_null=True)
@@ -55,6 +56,6 @@ class MonthlySnapshotOutputSerializer(serializers.ModelSerializer):
             "avg_resolve_hours", "sla_acknowledge_rate", "sla_resolve_rate", "first_contact_resolution_rate",
             "reopen_rate", "repeat_purchase_rate", "avg_orders_per_customer", "revenue", "avg_clv", "tiers",
             "points", "callbacks", "care_messages", "warnings_raised", "warnings_worked", "inquiries",
-            "inquiries_answered_in_time_rate", "computed_at",
+            "inquiries_answered_in_time_rate", "appraisal_score", "computed_at",
         ]
         read_only_fields = fields

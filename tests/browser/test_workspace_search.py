@@ -53,7 +53,7 @@ def _scenario(page, base, customer):
     page.click("input[type=submit]")
     page.wait_for_url(f"{base}/admin/")
     groups = page.locator("#nav-sidebar details.work-group > summary").all_inner_texts()
-    assert groups == ["工作台", "客户", "订单", "投诉", "会员与积分", "关怀", "报表", "系统设置"]
+    assert groups == ["工作台", "客户", "订单", "投诉", "会员与积分", "关怀", "考核", "报表", "系统设置"]
     assert page.locator("#nav-sidebar details[data-group='系统设置']").get_attribute("open") is None
     _shot(page, "start_page.png")
 

@@ -1,5 +1,5 @@
-"""Scenarios of tests/core/test_beat_twice.py for issue 17's customers jobs (inquiries, public pool), kept
-apart so that file stays readable."""
+"""Scenarios of tests/core/test_beat_twice.py for issue 17's customers jobs (inquiries, public pool) and issue
+18's appraisal month, kept apart so that file stays readable."""
 
 import datetime as dt
 
@@ -48,3 +48,21 @@ def given_late_inquiries(ctx):
         ContactLog.objects.create(customer=b.customer(), agent=agent, purpose=purpose, notes="?",
                                   happened_at=_now() - dt.timedelta(hours=30),
                                   reply_due_at=_now() - dt.timedelta(hours=6))
+
+
+def given_appraisal_month(ctx):
+    """Issue 18 item 4: last month, one agent rated by customers and self-assessed, one with nothing."""
+    from appraisal.models import SelfAssessment
+    from core.roles import Role
+
+    last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    rated = b.staff("rated", role=Role.CS_AGENT)
+    b.staff("idle", role=Role.CS_AGENT)
+    b.callback(b.customer(owner=rated), rated, happened=b.at(last.year, last.month, 12), satisfaction=4)
+    SelfAssessment.objects.create(agent=rated, month=last, score=88, text="x")
+
+
+def appraisal_states():
+    from appraisal.models import Appraisal
+
+    return {"appraisals": sorted(Appraisal.objects.values_list("agent__username", "month", "total", "status"))}

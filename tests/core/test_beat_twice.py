@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from care.channels.sms import LoggingSmsBackend
 from config.celery import app
+from tests.core import beat_scenarios_rules as more
 from tests.core.beat_scenarios_rules import given_late_inquiries, given_pool_customers, inquiry_states, pool_states
 from tests.faults import reference_rows
 from tests.kpis import builders as b
@@ -315,6 +316,7 @@ SCENARIOS = {
     "kpis.recompute_previous_month": Scenario(given_finished_month, snapshot_states),
     "kpis.compute_running_month": Scenario(given_running_month, snapshot_states),
     "retention.raise_warnings": Scenario(given_warning_signals, warning_states),
+    "appraisal.compute_previous_month": Scenario(more.given_appraisal_month, more.appraisal_states),
 }
 
 

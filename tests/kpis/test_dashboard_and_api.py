@@ -22,7 +22,7 @@ API_FIELDS = [
     "sla_acknowledge_rate", "sla_resolve_rate", "first_contact_resolution_rate", "reopen_rate",
     "repeat_purchase_rate", "avg_orders_per_customer", "revenue", "avg_clv", "tiers", "points", "callbacks",
     "care_messages", "warnings_raised", "warnings_worked", "inquiries", "inquiries_answered_in_time_rate",
-    "computed_at",
+    "appraisal_score", "computed_at",
 ]
 
 

@@ -28,7 +28,7 @@ def sidebar(client, url="/admin/") -> dict[str, list[str]]:
 def test_an_agent_sees_the_work_groups_and_configuration_only_folded_under_settings(client):
     agent = login_as(client, Role.CS_AGENT)
     groups = sidebar(agent)
-    assert list(groups) == ["工作台", "客户", "订单", "投诉", "会员与积分", "关怀", "报表", "系统设置"]
+    assert list(groups) == ["工作台", "客户", "订单", "投诉", "会员与积分", "关怀", "考核", "报表", "系统设置"]
     assert {"我的工作台", "我的回访"} <= set(groups["工作台"]) and "客户" in groups["客户"]
     work_items = [item for title, items in groups.items() if title != "系统设置" for item in items]
     for config in ("等级规则", "平台", "平台API密钥", "投诉等级", "投诉类别", "关怀节日"):

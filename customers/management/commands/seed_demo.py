@@ -6,8 +6,8 @@
     python manage.py seed_demo --scale --customers 200000 --orders 1000000   # benchmarks (COPY)
 
 Contract for the other apps (no edit of this file needed): after the customers part, the command
-imports ``<app>.demo`` for app in loyalty, care, complaints, engage, retention, kpis — in that order (by
-name: customers imports no other app) — and calls
+imports ``<app>.demo`` for app in loyalty, care, complaints, engage, retention, appraisal, kpis — in that
+order (by name: customers imports no other app) — and calls
 
     seed(*, rng: random.Random, stdout) -> None
 
@@ -35,7 +35,7 @@ from customers.models import Customer
 
 SEED_MARKER = "seed_demo"
 SQLITE_WRITER_PAUSE = 1.0  # seconds
-DEMO_APPS = ("loyalty", "care", "complaints", "engage", "retention", "kpis")
+DEMO_APPS = ("loyalty", "care", "complaints", "engage", "retention", "appraisal", "kpis")
 
 
 class Command(BaseCommand):
