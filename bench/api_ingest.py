@@ -41,14 +41,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (  # noqa: E402
-    ROOT,
-    bench_database_url,
-    create_database,
-    database_exists,
-    print_figure,
-    setup_django,
-)
+import _common as common  # noqa: E402
+from _common import ROOT, bench_database_url, create_database, print_figure, setup_django  # noqa: E402
 
 PICKUP = "上海市黄浦区南京东路300号和平饭店"
 DROPOFF = "上海市徐汇区漕溪北路88号圣爱大厦12楼"
@@ -200,7 +194,7 @@ def parse_args() -> argparse.Namespace:
 def prepare_database(args) -> tuple[str, bool]:
     """The bench database's URL, created afresh unless ``--reuse`` finds it."""
     url = bench_database_url(args.db)
-    reuse = args.reuse and database_exists(url)
+    reuse = args.reuse and common.database_exists(url)
     if not reuse:
         create_database(url)
     return url, reuse
