@@ -41,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _common as common  # noqa: E402
 from _common import ROOT, bench_database_url, create_database, print_figure, setup_django  # noqa: E402
 
 PICKUP = "上海市黄浦区南京东路300号和平饭店"
@@ -168,7 +169,7 @@ def pct(values, p) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="crm_bench_api")
     parser.add_argument("--batches", type=int, default=20)
@@ -183,10 +184,26 @@ def main() -> int:
     parser.add_argument("--fast-paths", choices=("on", "off"), default="on",
                         help="API_FAST_PATHS of the server: customers/api/fast.py on, or DRF's serializers alone "
                              "(run on, off, on, off for an A/B: bench/README.md)")
-    args = parser.parse_args()
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure against the data already in --db (e.g. another benchmark's 10x load)")
+    parser.add_argument("--mobile-offset", type=int, default=None,
+                        help="first index of the run's new customers' mobiles (default: past the preload)")
+    return parser.parse_args()
 
+
+def prepare_database(args) -> tuple[str, bool]:
+    """The bench database's URL, created afresh unless ``--reuse`` finds it."""
     url = bench_database_url(args.db)
-    create_database(url)
+    reuse = args.reuse and common.database_exists(url)
+    if not reuse:
+        create_database(url)
+    return url, reuse
+
+
+def main() -> int:
+    args = parse_args()
+
+    url, reuse = prepare_database(args)
     os.environ.update({
         "API_THROTTLE_PLATFORM": "1000000/min", "API_THROTTLE_PLATFORM_BATCH": "1000000/min",
         "CONN_MAX_AGE": "300", "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
@@ -201,7 +218,7 @@ def main() -> int:
     from customers.services.platforms import platform_create
 
     call_command("migrate", verbosity=0)
-    if args.preload_customers:
+    if args.preload_customers and not reuse:
         t0 = time.perf_counter()
         call_command("seed_demo", "--scale", "--customers", str(args.preload_customers),
                      "--orders", str(args.preload_orders), verbosity=0)
@@ -211,8 +228,11 @@ def main() -> int:
     print_figure("customers before the run", Customer.objects.count(), "")
     print_figure("orders before the run", Order.objects.count(), "")
     print_figure("machine reference: fixed Python workload", machine_reference_ms(), "ms")
-    platform, key = platform_create(name="Bench platform", code="bench")
-    bare_platform = Platform.objects.create(name="Bare insert", code="bare")
+    run_tag = f"{int(time.time()) % 100000}" if reuse else ""
+    platform, key = platform_create(name=f"Bench platform {run_tag}".strip(), code=f"bench{run_tag}")
+    bare_platform = Platform.objects.create(name=f"Bare insert {run_tag}".strip(), code=f"bare{run_tag}")
+    # New customers' mobiles start past every customer already loaded (seed_demo uses indexes 0…N).
+    offset = args.mobile_offset if args.mobile_offset is not None else max(1_000_000, 2 * Customer.objects.count())
     print(f"fast paths (API_FAST_PATHS): {args.fast_paths}")
     print(f"database: {args.db} (PostgreSQL {connection.cursor().connection.info.server_version}); "
           f"redis: {os.environ.get('REDIS_URL') or 'none (embedded broker)'}")
@@ -238,9 +258,9 @@ def main() -> int:
             items = []
             for _ in range(args.batch_size):
                 n += 1
-                items.append(order(f"B{n:09d}", demo.mobile_from_index(1_000_000 + n), booked))
+                items.append(order(f"B{n:09d}", demo.mobile_from_index(offset + n), booked))
             batches.append(json.dumps({"orders": items}).encode())  # encoded before the clock starts
-        warm = [order(f"W{i:06d}", demo.mobile_from_index(900_000 + i), booked) for i in range(20)]
+        warm = [order(f"W{i:06d}", demo.mobile_from_index(offset - 100 - i), booked) for i in range(20)]
         Client(port, key).post("/api/v1/orders/batch/", {"orders": warm})  # warm both workers' imports
         Client(port, key).post("/api/v1/orders/batch/", {"orders": warm})
         lock = threading.Lock()

@@ -58,6 +58,24 @@ SELECT
 """
 
 
+def _columns(model, explicit: dict, jsonb) -> tuple[list, list, list]:
+    """The INSERT … SELECT columns of ``model``: ``explicit`` SQL expressions, and every other NOT NULL
+    column with the model's default as a parameter."""
+    cols, vals, prm = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.column in explicit:
+            cols.append(field.column)
+            vals.append(explicit[field.column].replace("%", "%%"))
+        elif not field.null:
+            cols.append(field.column)
+            vals.append("%s")
+            default = field.get_default()
+            prm.append(jsonb(default) if isinstance(default, dict | list) else default)
+    return cols, vals, prm
+
+
 def load_other_apps(connection, *, complaints: int) -> dict:
     """Complaints, points, tier history, callbacks and care messages, in SQL, consistent with the orders."""
     from psycopg.types.json import Jsonb
@@ -124,16 +142,20 @@ def load_other_apps(connection, *, complaints: int) -> dict:
             f"INSERT INTO {TierChange._meta.db_table} (customer_id, from_tier, to_tier, reason, note, changed_at) "
             f"SELECT id, 0, 1 + id % 3, 'rule', '', created_at + interval '30 days' FROM {customers} WHERE id % 3 = 0")
         counts["tier_changes"] = cur.rowcount
+        # Every NOT NULL column without a value here gets the model's default (new columns stay covered).
+        explicit_log = {
+            "customer_id": "c.id", "agent_id": "c.owner_id", "channel": "'phone_out'", "purpose": "'callback'",
+            "status": "'done'", "due_on": "(o.finished_at + interval '3 days')::date",
+            "happened_at": "o.finished_at + interval '3 days'",
+            "outcome": "CASE WHEN o.id % 4 = 0 THEN 'not_reached' ELSE 'reached' END",
+            "satisfaction": "CASE WHEN o.id % 4 = 0 THEN NULL ELSE 1 + o.id % 5 END", "created_at": "now()",
+        }
+        cols, vals, prm = _columns(ContactLog, explicit_log, Jsonb)
         cur.execute(
-            f"INSERT INTO {ContactLog._meta.db_table} (customer_id, agent_id, channel, purpose, status, due_on, "
-            f"happened_at, outcome, satisfaction, notes, reason_key, created_at) "
-            f"SELECT c.id, c.owner_id, 'phone_out', 'callback', 'done', (o.finished_at + interval '3 days')::date, "
-            f"o.finished_at + interval '3 days', CASE WHEN o.id % 4 = 0 THEN 'not_reached' ELSE 'reached' END, "
-            f"CASE WHEN o.id % 4 = 0 THEN NULL ELSE 1 + o.id % 5 END, '', '', now() "
+            f"INSERT INTO {ContactLog._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(vals)} "
             f"FROM {orders} o JOIN {customers} c ON c.id = o.customer_id "
-            f"WHERE o.id % 20 = 1 AND o.status = 'completed' AND c.owner_id IS NOT NULL")
+            f"WHERE o.id %% 20 = 1 AND o.status = 'completed' AND c.owner_id IS NOT NULL", prm)
         counts["callbacks"] = cur.rowcount
-        message_fields = {f.column: f for f in Message._meta.concrete_fields if not f.primary_key}
         explicit_msg = {
             "customer_id": "id", "body": "'bench'", "status": "(ARRAY['sent','sent','sent','failed','skipped'])"
             "[1 + id % 5]", "send_after": "created_at + (id % 400) * interval '1 day'",
@@ -141,16 +163,7 @@ def load_other_apps(connection, *, complaints: int) -> dict:
             "last_attempt_at": "created_at + (id % 400) * interval '1 day'", "created_at": "created_at",
             "updated_at": "now()",
         }
-        cols, vals, prm = [], [], []
-        for column, field in message_fields.items():
-            if column in explicit_msg:
-                cols.append(column)
-                vals.append(explicit_msg[column].replace("%", "%%"))
-            elif not field.null:
-                cols.append(column)
-                vals.append("%s")
-                default = field.get_default()
-                prm.append(Jsonb(default) if isinstance(default, dict | list) else default)
+        cols, vals, prm = _columns(Message, explicit_msg, Jsonb)
         cur.execute(f"INSERT INTO {Message._meta.db_table} ({', '.join(cols)}) SELECT {', '.join(vals)} "
                     f"FROM {customers} WHERE id %% 2 = 0", prm)
         counts["care_messages"] = cur.rowcount

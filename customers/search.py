@@ -3,8 +3,8 @@
 ``staff_search(term, user=...)`` asks each registered provider (customers and orders, defined here;
 every app, customers included, registers its own in ``<app>/receivers.py`` through
 ``register_search_provider``, so customers imports none of them) and returns the non-empty groups in
-registration order. Every branch is an exact or indexed lookup, capped at STAFF_SEARCH_MAX_HITS per
-kind.
+registration order. Every branch is an exact or indexed lookup (a part of a name: the names'
+two-character pieces, ``name_matches``), capped at STAFF_SEARCH_MAX_HITS per kind.
 
 Personal data follows customers.privacy: a user without ``customers.view_full_mobile`` sees mobiles
 masked, may find a customer by mobile only with the whole number (counted against the masked-search
@@ -17,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import F, Func, TextField
 from django.db.models.functions import Right
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -74,7 +77,8 @@ def _limit() -> int:
 # --- customers ---------------------------------------------------------------------------------
 def customer_matches(term: str, *, user):
     """The customers ``term`` names for ``user``: by whole mobile (any format), by the last 4 digits
-    (only for users who see full mobiles), by a part of the name, or by a platform's user id."""
+    (only for users who see full mobiles), by a part of the name (``name_matches``), or by a
+    platform's user id."""
     mobile = try_normalise_mobile(term)
     if mobile:
         if not privacy.can_see_full_mobile(user):
@@ -84,8 +88,30 @@ def customer_matches(term: str, *, user):
         if not privacy.can_see_full_mobile(user):
             return Customer.objects.none()  # a part of a hidden number finds nothing
         return Customer.objects.annotate(mobile_last4=Right("mobile", 4)).filter(mobile_last4=term)
-    by_platform_user = PlatformAccount.objects.filter(external_user_id=term).values("customer_id")
-    return Customer.objects.filter(full_name__contains=term) | Customer.objects.filter(pk__in=by_platform_user)
+    # Two index-served queries (an OR with the platform's subquery would walk every name), each
+    # capped at the page's limit, then the page's order over their union.
+    by_name = scope_customers(user, name_matches(term)).order_by("full_name", "pk").values_list("pk", flat=True)
+    by_platform_user = PlatformAccount.objects.filter(external_user_id=term).values_list("customer_id", flat=True)
+    return Customer.objects.filter(pk__in=[*by_name[: _limit()], *by_platform_user[: _limit()]])
+
+
+def name_bigrams(text: str) -> list[str]:
+    """The two-character pieces of ``text`` (as the database function ``customer_name_bigrams``)."""
+    return sorted({text[i:i + 2] for i in range(len(text) - 1)})
+
+
+def name_matches(term: str):
+    """Customers whose name contains ``term``. On PostgreSQL the GIN index over the names' two-character
+    pieces (customers/migrations/0020) finds the candidates holding every piece of the term, and the
+    LIKE confirms them. A one-character term is taken as the start of the name (a surname: 王), on
+    the name's B-tree index; a part-of-name search needs two characters."""
+    if len(term) < 2:
+        return Customer.objects.filter(full_name__startswith=term)
+    qs = Customer.objects.filter(full_name__contains=term)
+    if connection.vendor == "postgresql":
+        grams = Func(F("full_name"), function="customer_name_bigrams", output_field=ArrayField(TextField()))
+        qs = qs.alias(name_grams=grams).filter(name_grams__contains=name_bigrams(term))
+    return qs
 
 
 def customer_group(term: str, *, user) -> SearchGroup | None:

@@ -33,8 +33,11 @@ def move_on_merge(*, kept, duplicate) -> dict:
 
 
 def scrub_on_anonymise(*, customer) -> None:
-    """Free text the customer wrote is removed; the answers stay for the figures."""
-    SurveyInvitation.objects.filter(customer=customer).update(comment="")
+    """Free text the customer wrote in surveys is removed (also from the reviews the surveys wrote); the
+    answers stay for the figures. The rule lives in the surveys service."""
+    from engage.services import survey_comments_scrub
+
+    survey_comments_scrub(customer=customer)
 
 
 def connect() -> None:

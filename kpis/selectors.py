@@ -71,43 +71,43 @@ def _iso(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-def _admin_url(name: str, params: dict) -> str | None:
+def admin_url(name: str, params: dict) -> str | None:
     try:
         base = reverse(f"admin:{name}_changelist")
     except NoReverseMatch:
         return None
-    return f"{base}?{urlencode(params)}"
+    return f"{base}?{urlencode(params)}" if params else base
 
 
 def figure_links(month: dt.date) -> dict[str, str | None]:
     """Admin changelists (filtered to the month) showing the records behind each kind of figure."""
     p = Period.of(month)
     return {
-        "orders_booked": _admin_url("customers_order", {"booked_at__gte": _iso(p.start), "booked_at__lt": _iso(p.end)}),
-        "orders_completed": _admin_url("customers_order", {
+        "orders_booked": admin_url("customers_order", {"booked_at__gte": _iso(p.start), "booked_at__lt": _iso(p.end)}),
+        "orders_completed": admin_url("customers_order", {
             "status__exact": "completed", "finished_at__gte": _iso(p.start), "finished_at__lt": _iso(p.end)}),
-        "customers_new": _admin_url("customers_customer", {
+        "customers_new": admin_url("customers_customer", {
             "first_order_at__gte": _iso(p.start), "first_order_at__lt": _iso(p.end)}),
-        "customers": _admin_url("customers_customer", {"first_order_at__lt": _iso(p.end)}),
-        "complaints": _admin_url("complaints_complaint", {
+        "customers": admin_url("customers_customer", {"first_order_at__lt": _iso(p.end)}),
+        "complaints": admin_url("complaints_complaint", {
             "received_at__gte": _iso(p.start), "received_at__lt": _iso(p.end)}),
-        "complaints_closed": _admin_url("complaints_complaint", {
+        "complaints_closed": admin_url("complaints_complaint", {
             "received_at__gte": _iso(p.start), "received_at__lt": _iso(p.end), "status__exact": "closed"}),
-        "callbacks": _admin_url("care_callback", {
+        "callbacks": admin_url("care_callback", {
             "status__exact": "done", "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)})
-        or _admin_url("customers_contactlog", {
+        or admin_url("customers_contactlog", {
             "purpose__in": "callback,complaint_follow_up", "status__exact": "done",
             "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)}),
-        "inquiries": _admin_url("customers_inquiry", {
+        "inquiries": admin_url("customers_inquiry", {
             "happened_at__gte": _iso(p.start), "happened_at__lt": _iso(p.end)}),
-        "tiers": _admin_url("loyalty_loyaltyaccount", {}),
-        "points": _admin_url("loyalty_pointsentry", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
-        "warnings": _admin_url("retention_customerwarning", {
+        "tiers": admin_url("loyalty_loyaltyaccount", {}),
+        "points": admin_url("loyalty_pointsentry", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
+        "warnings": admin_url("retention_customerwarning", {
             "raised_at__gte": _iso(p.start), "raised_at__lt": _iso(p.end)}),
-        "warnings_worked": _admin_url("retention_customerwarning", {
+        "warnings_worked": admin_url("retention_customerwarning", {
             "worked_at__gte": _iso(p.start), "worked_at__lt": _iso(p.end)}),
-        "care_messages": _admin_url("care_message", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
-        "appraisals": _admin_url("appraisal_appraisal", {"month": p.month.isoformat()}),
+        "care_messages": admin_url("care_message", {"created_at__gte": _iso(p.start), "created_at__lt": _iso(p.end)}),
+        "appraisals": admin_url("appraisal_appraisal", {"month": p.month.isoformat()}),
     }
 
 

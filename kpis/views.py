@@ -14,6 +14,7 @@ from core.db_routing import reads_from_replica
 from core.models import ExportRecord
 from core.services import export_record
 from core.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from kpis.engagement import campaign_rows, engagement_links, reviews_by_source_rows, survey_rows
 from kpis.exports import month_report_rows, report_csv, report_xlsx
 from kpis.metrics.loyalty import tier_labels
 from kpis.rules import month_first_day
@@ -64,6 +65,12 @@ def dashboard(request):
             (_("Callbacks"), _in_order(snap.callbacks), data["links"].get("callbacks")),
             (_("Points"), _in_order(snap.points), data["links"].get("points")),
             (_("Care messages"), _in_order(snap.care_messages), data["links"].get("care_messages")),
+        ]
+        links = engagement_links()
+        context["engagement"] = {"by_source": reviews_by_source_rows(snap)}
+        context["engagement_groups"] = [
+            ("surveys", _("Surveys"), survey_rows(snap), links["surveys"]),
+            ("campaigns", _("Campaign reach"), campaign_rows(snap), links["campaigns"]),
         ]
         context["rankings"] = [(_("Team ranking"), data["teams"]), (_("Agent ranking"), data["agents"])]
         context["chart_data"] = {

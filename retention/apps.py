@@ -9,3 +9,8 @@ class RetentionConfig(AppConfig):
 
     name = "retention"
     verbose_name = _("Early warnings")
+
+    def ready(self):
+        from retention import receivers
+
+        receivers.connect()

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.services import job_lock, job_run_record
-from customers.models import Customer
+from customers.models import ContactLog, Customer
 from customers.services import callback_schedule
 from retention import selectors
 from retention.errors import RetentionError
@@ -85,3 +85,27 @@ def warning_work(*, warning: CustomerWarning, actor, outcome: str, note: str = "
         warning.worked_at, warning.worked_by = now or timezone.now(), actor
         warning.save(update_fields=["status", "outcome", "outcome_note", "worked_at", "worked_by"])
     return warning
+
+
+def warnings_merge(*, kept: Customer, duplicate: Customer) -> dict[str, int]:
+    """Merge handler (inside ``customer_merge``, after the contact log moved): the duplicate's warnings
+    become the kept customer's, so the evidence they were raised on is not warned on again. Where both
+    had an open warning of the same kind (one person, one open warning per kind), or one on the same
+    evidence, the kept customer's stays and the duplicate's goes, its callback task cancelled if still
+    to do; worked warnings move as history."""
+    W = CustomerWarning
+    open_kinds = set(W.objects.filter(customer=kept, status=W.Status.OPEN).values_list("kind", flat=True))
+    evidence = set(W.objects.filter(customer=kept).values_list("kind", "evidence_key"))
+    dropped = [w for w in W.objects.filter(customer=duplicate)
+               if (w.kind, w.evidence_key) in evidence or (w.status == W.Status.OPEN and w.kind in open_kinds)]
+    ContactLog.objects.filter(pk__in=[w.callback_id for w in dropped if w.callback_id],
+                              status=ContactLog.Status.SCHEDULED).update(status=ContactLog.Status.CANCELLED)
+    W.objects.filter(pk__in=[w.pk for w in dropped]).delete()
+    moved = W.objects.filter(customer=duplicate).update(customer=kept)
+    return {"retention_warnings": moved, "retention_warnings_dropped": len(dropped)}
+
+
+def warnings_scrub(*, customer: Customer) -> None:
+    """Anonymise handler: the staff's free-text outcome notes about the customer go (like the contact
+    log's notes); kind, reason (the job's own words), status and outcome stay for the figures."""
+    CustomerWarning.objects.filter(customer=customer).exclude(outcome_note="").update(outcome_note="")

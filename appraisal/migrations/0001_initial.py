@@ -142,7 +142,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('reward', 'Reward'), ('penalty', 'Penalty')], max_length=10, verbose_name='kind')),
                 ('reason', models.TextField(verbose_name='reason')),
                 ('amount', models.DecimalField(blank=True, decimal_places=2, help_text='Bonus paid (reward) or deducted (penalty).', max_digits=10, null=True, verbose_name='amount (CNY)')),
-                ('points', models.PositiveIntegerField(blank=True, help_text='Appraisal points added (reward) or taken off (penalty).', null=True, verbose_name='points')),
+                ('points', models.PositiveIntegerField(blank=True, help_text='Appraisal points added (reward) or taken off (penalty).', null=True, verbose_name='appraisal points')),
                 ('issued_at', models.DateTimeField(verbose_name='issued at')),
                 ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appraisal_notices', to=settings.AUTH_USER_MODEL, verbose_name='agent')),
                 ('complaint', models.ForeignKey(blank=True, help_text='The complaint the notice follows from, if any.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='complaints.complaint', verbose_name='complaint')),

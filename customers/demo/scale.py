@@ -9,6 +9,7 @@ import time
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -125,11 +126,17 @@ def seed_scale(*, rng: random.Random, customers: int, orders: int, stdout=None, 
             )
             n_reviews = cursor.rowcount
             say(f"reviews: {n_reviews}")
+            # The activity mark (customers.services.order_dates): the rank-th most recent finish.
+            mark = ("(array_agg(finished_at ORDER BY finished_at DESC))[%s]" if connection.vendor == "postgresql"
+                    else f"(SELECT o2.finished_at FROM {o} o2 WHERE o2.customer_id = {o}.customer_id AND "
+                         f"o2.status = 'completed' ORDER BY o2.finished_at DESC LIMIT 1 OFFSET %s - 1)")
             cursor.execute(
-                f"UPDATE {c} SET first_order_at = a.first_at, last_order_at = a.last_at "  # noqa: S608
-                f"FROM (SELECT customer_id, MIN(finished_at) AS first_at, MAX(finished_at) AS last_at FROM {o} "
+                f"UPDATE {c} SET first_order_at = a.first_at, last_order_at = a.last_at, "  # noqa: S608
+                f"activity_mark_at = a.mark_at "
+                f"FROM (SELECT customer_id, MIN(finished_at) AS first_at, MAX(finished_at) AS last_at, "
+                f"{mark} AS mark_at FROM {o} "
                 f"WHERE status = 'completed' GROUP BY customer_id) a WHERE a.customer_id = {c}.id AND {c}.id > %s",
-                [first_new_id],
+                [max(settings.CUSTOMER_ACTIVITY_HIGH_ORDERS, 1), first_new_id],
             )
             say("first and last order dates")
     say("indexes and foreign keys rebuilt")

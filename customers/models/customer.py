@@ -110,11 +110,17 @@ class Customer(models.Model):
     profile_checked_at = models.DateTimeField(_("profile last checked"), null=True, blank=True, editable=False)
     first_order_at = models.DateTimeField(_("first completed order"), null=True, blank=True, editable=False)
     last_order_at = models.DateTimeField(_("last completed order"), null=True, blank=True, editable=False)
+    # When the customer's N-th most recent completed order finished (N = CUSTOMER_ACTIVITY_HIGH_ORDERS):
+    # "at least N completed orders in the activity window" is then "this is inside the window", an
+    # indexed comparison instead of counting orders (customers.services.order_dates keeps it).
+    activity_mark_at = models.DateTimeField(_("N-th most recent completed order"), null=True, blank=True,
+                                            editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["id_number_encrypted", "id_number_index", "updated_at", "profile_checked_at"],
+        excluded_fields=["id_number_encrypted", "id_number_index", "updated_at", "profile_checked_at",
+                         "activity_mark_at"],
         verbose_name=_("customer change"),
     )
 
@@ -136,6 +142,7 @@ class Customer(models.Model):
             models.Index(fields=["status", "owner"], name="customer_status_owner_idx"),
             models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
             models.Index(fields=["last_order_at"], name="customer_last_order_idx"),
+            models.Index(fields=["activity_mark_at"], name="customer_activity_mark_idx"),
             models.Index(fields=["source", "-id"], name="customer_source_idx"),
             models.Index(fields=["customer_type", "-id"], name="customer_type_idx"),
             # The staff search box finds a customer by the mobile's last 4 digits (customers.search).

@@ -24,6 +24,22 @@ from customers.services.customers import _withdraw_pending_key_changes
 from customers.services.order_dates import customer_refresh_order_dates
 
 
+def _detach_clashing_contacts(kept: Customer, duplicate: Customer) -> int:
+    """Contact-log rows of the duplicate for a reason the kept customer already has one for (one per
+    customer and reason key, e.g. both records got this month's gold callback ``tier:gold:<period>``):
+    the duplicate's stays as history under ``merged:<id>``, and is cancelled if still to do — one person,
+    one call for that reason. Returns the rows detached."""
+    taken = ContactLog.objects.filter(customer=kept).exclude(reason_key="").values("reason_key")
+    detached = 0
+    for contact in ContactLog.objects.filter(customer=duplicate, reason_key__in=taken):
+        if contact.status == ContactLog.Status.SCHEDULED:
+            contact.status = ContactLog.Status.CANCELLED
+        contact.reason_key = f"merged:{contact.pk}"
+        contact.save(update_fields=["status", "reason_key"])
+        detached += 1
+    return detached
+
+
 @transaction.atomic
 def customer_merge(*, kept: Customer, duplicate: Customer, actor=None, reason: str = "") -> CustomerMerge:
     """Move everything of ``duplicate`` to ``kept`` in one transaction (orders, places, reviews,
@@ -38,10 +54,12 @@ def customer_merge(*, kept: Customer, duplicate: Customer, actor=None, reason: s
     # Key-field values requested for the duplicate's record lapse (the records move with the rest).
     _withdraw_pending_key_changes(duplicate, actor=actor,
                                   note=_("Customer merged into %(id)s") % {"id": kept.public_id})
+    contacts_detached = _detach_clashing_contacts(kept, duplicate)
     moved = {
         "orders": Order.objects.filter(customer=duplicate).update(customer=kept),
         "reviews": Review.objects.filter(customer=duplicate).update(customer=kept),
         "contacts": ContactLog.objects.filter(customer=duplicate).update(customer=kept),
+        "contacts_detached": contacts_detached,
         "platform_accounts": PlatformAccount.objects.filter(customer=duplicate).update(customer=kept),
         "referrals": Customer.objects.filter(referred_by=duplicate).exclude(pk=kept.pk).update(referred_by=kept),
         "ownership_changes": OwnershipChange.objects.filter(customer=duplicate).update(customer=kept),

@@ -49,8 +49,9 @@ def survey_page(request, token: str):
         try:
             survey_answer(invitation_id=invitation.pk, values=values, comment=request.POST.get("comment", ""))
         except EngageError as exc:
-            error = exc.message
-        else:
+            # A double tap: the other submission was recorded, so this one too ends on "done".
+            error = "" if exc.code == "already_answered" else exc.message
+        if not error:
             return redirect(request.path)
     rows = [{"question": q, "choices": _choices(q), "chosen": values.get(q.pk)} for q in questions]
     return _page(request, "survey_form.html", {"questionnaire": questionnaire, "rows": rows, "error": error,

@@ -18,6 +18,7 @@ from engage.services.surveys import (  # noqa: F401
     SendResult,
     invitation_from_token,
     survey_answer,
+    survey_comments_scrub,
     survey_link,
     survey_send,
 )

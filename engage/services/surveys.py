@@ -127,6 +127,17 @@ def survey_answer(*, invitation_id: int, values: dict[int, int], comment: str = 
     return invitation
 
 
+def survey_comments_scrub(*, customer) -> int:
+    """Anonymisation: the free text the customer wrote in surveys goes, from the invitations and from
+    the order reviews the surveys wrote (source survey; the survey copied the comment there); the
+    answers, ratings and recommend scores stay for the figures. Returns the reviews scrubbed."""
+    invitations = SurveyInvitation.objects.filter(customer=customer)
+    reviews = Review.objects.filter(pk__in=invitations.filter(review__isnull=False).values("review_id"),
+                                    source=Review.Source.SURVEY).exclude(comment="").update(comment="")
+    invitations.exclude(comment="").update(comment="")
+    return reviews
+
+
 def invitation_from_token(token: str) -> SurveyInvitation:
     pk = links.token_read(links.SURVEY, token)
     invitation = (SurveyInvitation.objects.select_related("questionnaire", "customer").filter(pk=pk).first()

@@ -61,22 +61,38 @@ def test_the_activity_and_lifecycle_filters_agree_with_each_customers_classifica
     occasional = ordered(CustomerFactory(), 10, 300)
     frequent = ordered(CustomerFactory(), 1, 5, 20, 80, 200)
     newcomer = ordered(CustomerFactory(), 3)
+    fourth_outside = ordered(CustomerFactory(), 1, 5, 20, 100)  # four orders, the fourth before the window
     everyone = Customer.objects.all()
 
     def members(filtered):
         return set(filtered.values_list("pk", flat=True))
 
     assert members(selectors.filter_by_activity(everyone, "low")) == {never.pk, lapsed.pk}
-    assert members(selectors.filter_by_activity(everyone, "medium")) == {occasional.pk, newcomer.pk}
+    assert members(selectors.filter_by_activity(everyone, "medium")) == {occasional.pk, newcomer.pk, fourth_outside.pk}
     assert members(selectors.filter_by_activity(everyone, "high")) == {frequent.pk}
     assert members(selectors.filter_by_lifecycle(everyone, "prospect")) == {never.pk}
     assert members(selectors.filter_by_lifecycle(everyone, "new")) == {newcomer.pk}
-    assert members(selectors.filter_by_lifecycle(everyone, "returning")) == {lapsed.pk, occasional.pk, frequent.pk}
-    for customer in (never, lapsed, occasional, frequent, newcomer):
+    assert members(selectors.filter_by_lifecycle(everyone, "returning")) == {lapsed.pk, occasional.pk, frequent.pk,
+                                                                      fourth_outside.pk}
+    for customer in (never, lapsed, occasional, frequent, newcomer, fourth_outside):
         c = selectors.customer_classification(customer)
         assert customer.pk in members(selectors.filter_by_activity(everyone, c.activity))
         assert customer.pk in members(selectors.filter_by_lifecycle(everyone, c.lifecycle))
     assert selectors.customer_classification(frequent).orders_in_window == 4
+
+
+def test_after_changing_the_high_activity_threshold_refresh_order_dates_reclassifies_everyone(settings):
+    from django.core.management import call_command
+
+    settings.CUSTOMER_ACTIVITY_WINDOW_DAYS, settings.CUSTOMER_ACTIVITY_HIGH_ORDERS = 90, 4
+    two_recent = ordered(CustomerFactory(), 3, 30)
+    everyone = Customer.objects.all()
+    assert two_recent not in selectors.filter_by_activity(everyone, "high")
+    # the company lowers "high" to two orders in the window and runs the command once
+    settings.CUSTOMER_ACTIVITY_HIGH_ORDERS = 2
+    call_command("refresh_order_dates", "--chunk", "1", stdout=None)
+    assert list(selectors.filter_by_activity(everyone, "high")) == [two_recent]
+    assert selectors.customer_classification(two_recent).activity == "high"
 
 
 def test_cancelled_orders_do_not_count_as_activity():

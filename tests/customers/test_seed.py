@@ -19,6 +19,7 @@ from core.roles import Role
 from customers import demo
 from customers.management.commands import seed_demo as seed_demo_command
 from customers.models import ContactLog, Customer, Driver, Order, OwnershipChange, Place, Platform, Review
+from customers.services import customer_refresh_order_dates
 from customers.validators import normalise_mobile, validate_address, validate_full_name
 
 pytestmark = pytest.mark.django_db
@@ -175,6 +176,11 @@ def test_scale_mode_bulk_loads_customers_orders_and_reviews_within_the_constrain
     for mobile in mobiles[:50]:
         assert normalise_mobile(mobile) == mobile
     assert Customer.objects.filter(last_order_at__isnull=False).count() > 200
+    # the loaded activity marks are the ones the refresh computes (the list's activity filter reads them)
+    loaded = dict(Customer.objects.values_list("pk", "activity_mark_at"))
+    assert any(loaded.values())
+    customer_refresh_order_dates(customer_ids=list(loaded))
+    assert dict(Customer.objects.values_list("pk", "activity_mark_at")) == loaded
     # A second load adds to the first without clashing.
     call_command("seed_demo", scale=True, customers=100, orders=500, stdout=StringIO())
     assert Customer.objects.count() == 400 and Order.objects.count() == 2500
@@ -228,3 +234,6 @@ def test_scale_mode_on_postgresql_restores_every_index_and_foreign_key(no_other_
     call_command("seed_demo", scale=True, customers=300, orders=2000, stdout=StringIO())
     assert definitions() == before
     assert Order.objects.count() == 2000 and Review.objects.exists()
+    loaded = dict(Customer.objects.values_list("pk", "activity_mark_at"))
+    customer_refresh_order_dates(customer_ids=list(loaded))
+    assert dict(Customer.objects.values_list("pk", "activity_mark_at")) == loaded and any(loaded.values())

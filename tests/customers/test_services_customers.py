@@ -25,6 +25,7 @@ from customers.models import (
     SensitiveAccess,
 )
 from customers.services import (
+    callback_schedule,
     customer_anonymise,
     customer_create,
     customer_merge,
@@ -358,3 +359,19 @@ def test_a_customer_who_absorbed_a_duplicate_can_itself_be_merged_later():
     assert not Customer.objects.filter(pk__in=[first.pk, second.pk]).exists()
     assert set(CustomerMerge.objects.values_list("merged_public_id", flat=True)) == {first.public_id, second.public_id}
     assert CustomerMerge.objects.filter(kept=final).count() == 2
+
+
+def test_two_records_with_the_same_periodic_callback_merge_into_one_call():
+    # Both records of one gold customer got this month's callback: the merge keeps one on the list.
+    agent = StaffFactory()
+    kept, duplicate = CustomerFactory(), CustomerFactory()
+    today = timezone.localdate()
+    ours = callback_schedule(customer=kept, agent=agent, due_on=today, reason_key="tier:gold:2026-11")
+    theirs = callback_schedule(customer=duplicate, agent=agent, due_on=today, reason_key="tier:gold:2026-11")
+
+    merge = customer_merge(kept=kept, duplicate=duplicate)
+
+    theirs.refresh_from_db()
+    assert ContactLog.objects.get(customer=kept, reason_key="tier:gold:2026-11") == ours
+    assert (theirs.customer, theirs.status, theirs.reason_key) == (kept, "cancelled", f"merged:{theirs.pk}")
+    assert merge.moved["contacts_detached"] == 1

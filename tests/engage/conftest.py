@@ -20,8 +20,8 @@ def questionnaire(db):
     return make_questionnaire()
 
 
-def make_questionnaire() -> Questionnaire:
-    q = Questionnaire.objects.create(code="service-2026", title="服务满意度调查",
+def make_questionnaire(code: str = "service-2026") -> Questionnaire:
+    q = Questionnaire.objects.create(code=code, title="服务满意度调查",
                                      message="{{ name }}您好，请为{{ company }}的服务打分：{{ link }}")
     Question.objects.create(questionnaire=q, position=1, text="您对本次代驾服务满意吗？",
                             scale=Question.Scale.LIKERT, role=Question.Role.SATISFACTION)

@@ -93,3 +93,39 @@ def test_every_admin_page_has_the_search_box_and_its_shortcut_script(agent_clien
     page = agent_client.get(reverse("admin:customers_customer_changelist")).content.decode()
     assert 'id="staff-search-q"' in page and "core/search_shortcut.js" in page
     assert "<script>" not in page  # the shortcut is a static file (CSP)
+
+
+def test_a_part_of_the_name_anywhere_in_it_finds_the_customer_and_one_character_means_the_surname(agent_client):
+    ouyang = CustomerFactory(full_name="欧阳娜娜")
+    li = CustomerFactory(full_name="李娜")
+    CustomerFactory(full_name="阳光")
+
+    def found(term):
+        response = agent_client.get(SEARCH, {"q": term})
+        if response.status_code == 302:
+            return {response["Location"]}
+        return {h.url for g in response.context.get("groups") or [] for h in g.hits}
+
+    assert found("阳娜") == {_page(ouyang)}  # the middle of a four-character name
+    assert found("娜娜") == {_page(ouyang)}  # its end (a repeated piece)
+    assert found("娜") == set()  # one character: the start of a name only
+    assert found("李") == {_page(li)}
+    assert found("欧阳娜娜娜") == set()  # every piece present is not enough: the whole term must be in the name
+
+
+@pytest.mark.postgres
+def test_the_name_search_is_served_by_the_names_bigram_index_on_postgresql():
+    from django.db import connection
+
+    from customers.search import name_matches
+
+    for i in range(300):
+        CustomerFactory(full_name=f"测试{i:03d}号")
+    CustomerFactory(full_name="欧阳娜娜")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    qs = name_matches("阳娜").order_by("full_name", "pk")[:20]
+    plan = qs.explain()
+    assert "customer_name_bigram_idx" in plan, plan
+    assert [c.full_name for c in qs] == ["欧阳娜娜"]

@@ -69,3 +69,25 @@ def test_the_cancel_rule_allows_only_completed_to_cancelled_inside_the_window():
     assert rules.order_status_change_error(old="completed", new="booked", finished_at=now, **args) == "status_backwards"
     assert rules.order_status_change_error(old="cancelled", new="completed", finished_at=now,
                                            **args) == "status_backwards"
+
+
+def test_pushed_orders_raise_a_customer_to_high_activity_and_a_refund_brings_them_back(client_a, settings):
+    # The customer list's activity filter reads the stored activity mark that ingestion keeps.
+    from customers.models import Customer
+    from customers.selectors import filter_by_activity
+
+    settings.CUSTOMER_ACTIVITY_HIGH_ORDERS = 3
+    mobile = "13912345670"
+    bodies = [order_payload(mobile=mobile) for _ in range(2)]
+    for body in bodies:
+        assert push(client_a, body).status_code == 201
+    customer = Customer.objects.get(mobile=mobile)
+    assert list(filter_by_activity(Customer.objects.filter(pk=customer.pk), "medium")) == [customer]
+    # a third completed order in the window: high
+    third = order_payload(mobile=mobile)
+    assert push(client_a, third).status_code == 201
+    assert list(filter_by_activity(Customer.objects.filter(pk=customer.pk), "high")) == [customer]
+    # the platform refunds it: two completed orders again, medium
+    assert push(client_a, {**third, "status": "cancelled"}).status_code == 200
+    assert list(filter_by_activity(Customer.objects.filter(pk=customer.pk), "high")) == []
+    assert list(filter_by_activity(Customer.objects.filter(pk=customer.pk), "medium")) == [customer]
