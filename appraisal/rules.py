@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from core import dates
+
 # A checklist item is scored on the five-level scale: 0 (not met) … 5 (fully met).
 QA_POINTS_MAX = 5
 # A customer's callback rating (1–5, the five-level scale of reviews) as a score out of 100.
@@ -65,8 +67,9 @@ def month_of(day: dt.date) -> dt.date:
 
 
 def previous_month(day: dt.date) -> dt.date:
-    first = day.replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
+    """The first day of the month before ``day``'s (core.dates.previous_month, as a date)."""
+    year, month = dates.previous_month(day)
+    return dt.date(year, month, 1)
 
 
 def self_assessment_months(today: dt.date) -> list[dt.date]:

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.services import job_lock, job_run_record
-from customers.models import ContactLog, Customer
-from customers.services import callback_schedule
+from customers.models import Customer
+from customers.services import callback_schedule, callbacks_cancel
 from retention import selectors
 from retention.errors import RetentionError
 from retention.models import CustomerWarning
@@ -98,8 +98,7 @@ def warnings_merge(*, kept: Customer, duplicate: Customer) -> dict[str, int]:
     evidence = set(W.objects.filter(customer=kept).values_list("kind", "evidence_key"))
     dropped = [w for w in W.objects.filter(customer=duplicate)
                if (w.kind, w.evidence_key) in evidence or (w.status == W.Status.OPEN and w.kind in open_kinds)]
-    ContactLog.objects.filter(pk__in=[w.callback_id for w in dropped if w.callback_id],
-                              status=ContactLog.Status.SCHEDULED).update(status=ContactLog.Status.CANCELLED)
+    callbacks_cancel(contact_ids=[w.callback_id for w in dropped if w.callback_id])
     W.objects.filter(pk__in=[w.pk for w in dropped]).delete()
     moved = W.objects.filter(customer=duplicate).update(customer=kept)
     return {"retention_warnings": moved, "retention_warnings_dropped": len(dropped)}

@@ -1,6 +1,6 @@
 """Every write of the customers app. Functions are keyword-only, atomic, and raise CustomerError."""
 
-from customers.services.callbacks import callback_outcome_record, callback_schedule  # noqa: F401
+from customers.services.callbacks import callback_outcome_record, callback_schedule, callbacks_cancel  # noqa: F401
 from customers.services.contacts import contact_record  # noqa: F401
 from customers.services.customers import (  # noqa: F401
     customer_create,

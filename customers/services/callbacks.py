@@ -60,3 +60,11 @@ def callback_outcome_record(*, contact: ContactLog, actor, outcome: str, satisfa
     for handler in hooks.callback_outcome_handlers():
         handler(contact=contact, notes=notes, answers=answers or {})
     return contact
+
+
+def callbacks_cancel(*, contact_ids) -> int:
+    """Take callbacks off their agents' lists (status scheduled → cancelled; done ones stay as they
+    are): the one place a callback is cancelled (a merged duplicate's, a dropped warning's). Returns
+    how many were cancelled."""
+    return ContactLog.objects.filter(pk__in=list(contact_ids), status=ContactLog.Status.SCHEDULED).update(
+        status=ContactLog.Status.CANCELLED)

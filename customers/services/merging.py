@@ -1,6 +1,8 @@
 """Merging a duplicate customer into the one that stays."""
 
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext as _
 
 from core.masking import mask_mobile
@@ -20,6 +22,7 @@ from customers.models import (
     Review,
     SensitiveAccess,
 )
+from customers.services.callbacks import callbacks_cancel
 from customers.services.customers import _withdraw_pending_key_changes
 from customers.services.order_dates import customer_refresh_order_dates
 
@@ -30,14 +33,11 @@ def _detach_clashing_contacts(kept: Customer, duplicate: Customer) -> int:
     the duplicate's stays as history under ``merged:<id>``, and is cancelled if still to do — one person,
     one call for that reason. Returns the rows detached."""
     taken = ContactLog.objects.filter(customer=kept).exclude(reason_key="").values("reason_key")
-    detached = 0
-    for contact in ContactLog.objects.filter(customer=duplicate, reason_key__in=taken):
-        if contact.status == ContactLog.Status.SCHEDULED:
-            contact.status = ContactLog.Status.CANCELLED
-        contact.reason_key = f"merged:{contact.pk}"
-        contact.save(update_fields=["status", "reason_key"])
-        detached += 1
-    return detached
+    clashing = ContactLog.objects.filter(customer=duplicate, reason_key__in=taken)
+    ids = list(clashing.values_list("pk", flat=True))
+    callbacks_cancel(contact_ids=ids)
+    return ContactLog.objects.filter(pk__in=ids).update(
+        reason_key=Concat(Value("merged:"), Cast("pk", output_field=CharField())))
 
 
 @transaction.atomic
