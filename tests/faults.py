@@ -128,6 +128,7 @@ def process_env(redis_url: str, **extra) -> dict:
     env.update({"DATABASE_URL": url, "REDIS_URL": redis_url, "CELERY_BROKER_URL": redis_url,
                 "DJANGO_SETTINGS_MODULE": "config.settings.production", "CELERY_VISIBILITY_TIMEOUT": "4",
                 "CELERY_UNACKED_RESTORE_INTERVAL": "1", "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+                "CELERY_UNACKED_MUTEX_EXPIRE": "3",
                 "CARE_QUIET_HOURS_START": "00:00", "CARE_QUIET_HOURS_END": "00:00", "LOG_LEVEL": "WARNING"})
     env.update({k: str(v) for k, v in extra.items()})
     return env

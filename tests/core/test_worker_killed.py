@@ -68,11 +68,20 @@ def given_work() -> dict:
             "KPI month": ("SELECT 1 FROM core_jobrun WHERE id = %s FOR UPDATE", kpi_job.pk)}
 
 
-def all_done() -> bool:
-    return (not OrderEvent.objects.filter(processed_at__isnull=True).exists()
-            and Message.objects.filter(status=Message.Status.SENT).count() == 2
-            and MonthlySnapshot.objects.exists()
-            and JobRun.objects.filter(name__in=["care.birthday_greetings", "kpis.compute_previous_month"]).count() == 2)
+def not_done() -> list[str]:
+    """What the workers have still to do (empty when all is done)."""
+    left = {
+        "order events": OrderEvent.objects.filter(processed_at__isnull=True).exists(),
+        "greetings sent": Message.objects.filter(status=Message.Status.SENT).count() != 2,
+        "KPI snapshots": not MonthlySnapshot.objects.exists(),
+        "job runs": JobRun.objects.filter(name__in=["care.birthday_greetings",
+                                                    "kpis.compute_previous_month"]).count() != 2,
+    }
+    return [name for name, missing in left.items() if missing]
+
+
+def log_tail(path, lines: int = 40) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else "(no log)"
 
 
 def effects() -> dict:
@@ -115,7 +124,11 @@ def test_a_worker_killed_mid_task_leaves_every_effect_exactly_once_after_a_new_w
         second = celery_worker(env, tmp_path / "worker-2.log").start()
         for task in ("customers.sweep_order_events", "care.dispatch_messages"):  # beat's 5-minute jobs
             send_task(redis.url, task)
-        wait_until(all_done, timeout=90, what="the new worker to finish the work", every=0.5)
+        try:
+            wait_until(lambda: not not_done(), timeout=90, what="the new worker to finish the work", every=0.5)
+        except AssertionError as exc:  # say what was left and what the workers logged
+            raise AssertionError(f"{exc}; not done: {not_done()}\n--- worker 1:\n{log_tail(tmp_path / 'worker-1.log')}"
+                                 f"\n--- worker 2:\n{log_tail(tmp_path / 'worker-2.log')}") from exc
         settled = effects()
         time.sleep(6)  # past another visibility timeout: a late redelivery would show now
         assert effects() == settled
