@@ -12,7 +12,10 @@ worker once it is CELERY_VISIBILITY_TIMEOUT old (lowered to seconds here); beat'
 events sweep, the message dispatcher) run as well, as they would. A COMMIT the killed worker had
 already sent still completes (PostgreSQL checks the deferred foreign keys at COMMIT, where it waited
 on the test's lock): the greetings are then written but not handed over, and the redelivered run
-writes none; the dispatcher sends them, once. Slow: ~20 s each."""
+writes none; the dispatcher sends them, once. The greetings job hands its messages over itself; killed
+after that hand-over committed but before the delivery tasks reached the broker, the dispatcher hands
+them again once they are CARE_REDISPATCH_AFTER_SECONDS old (lowered to seconds here, and beat's
+5-minute jobs run every 5 s). Slow: ~20 s each."""
 
 import datetime as dt
 import time
@@ -105,7 +108,9 @@ def effects() -> dict:
 def test_a_worker_killed_mid_task_leaves_every_effect_exactly_once_after_a_new_worker_starts(tmp_path, killed_in):
     lock_sql, row = given_work()[killed_in]
     redis = RedisServer().start()
-    env = process_env(redis.url)
+    # A message handed to a worker that died before delivering it is handed again after
+    # CARE_REDISPATCH_AFTER_SECONDS (an hour in production; seconds here, as beat's ticks are).
+    env = process_env(redis.url, CARE_REDISPATCH_AFTER_SECONDS=5)
     first = second = None
     try:
         with side_connection() as locker, side_connection() as side:
@@ -122,10 +127,17 @@ def test_a_worker_killed_mid_task_leaves_every_effect_exactly_once_after_a_new_w
             assert done_before_kill == LOCKED - 1  # killed mid-batch: some events done, not all
 
         second = celery_worker(env, tmp_path / "worker-2.log").start()
-        for task in ("customers.sweep_order_events", "care.dispatch_messages"):  # beat's 5-minute jobs
-            send_task(redis.url, task)
+        next_tick = [0.0]
+
+        def finished() -> bool:
+            if time.monotonic() >= next_tick[0]:  # beat's 5-minute jobs, every 5 s here
+                for task in ("customers.sweep_order_events", "care.dispatch_messages"):
+                    send_task(redis.url, task)
+                next_tick[0] = time.monotonic() + 5
+            return not not_done()
+
         try:
-            wait_until(lambda: not not_done(), timeout=90, what="the new worker to finish the work", every=0.5)
+            wait_until(finished, timeout=90, what="the new worker to finish the work", every=0.5)
         except AssertionError as exc:  # say what was left and what the workers logged
             raise AssertionError(f"{exc}; not done: {not_done()}\n--- worker 1:\n{log_tail(tmp_path / 'worker-1.log')}"
                                  f"\n--- worker 2:\n{log_tail(tmp_path / 'worker-2.log')}") from exc
