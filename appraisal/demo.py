@@ -1,7 +1,8 @@
 """Demo appraisal month (called by ``manage.py seed_demo`` after retention, before kpis so the
 snapshots carry the scores): last month, each supervisor samples their team's contacts and complaints
 and scores most of them; most agents self-assess; the month is computed and one team's appraisals are
-signed off; a few reward and penalty notices are issued (one following a complaint)."""
+signed off; a few reward and penalty notices are issued (one following a complaint), the general
+manager approves the rewards, the penalties wait for approval."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import random
 from django.utils import timezone
 
 from appraisal import rules, selectors
-from appraisal.models import Appraisal, QaReview
+from appraisal.models import Appraisal, Notice, QaReview
 from appraisal.services import (
     appraisal_sign_off,
     appraisals_compute_month,
     items_for,
+    notice_approve,
+    notice_approvers,
     notice_issue,
     qa_review_score,
     qa_sample,
@@ -75,6 +78,14 @@ def _notices(month: dt.date, supervisors: dict, *, rng: random.Random, when: dt.
     return issued
 
 
+def _approve_notices(*, when: dt.datetime) -> None:
+    """The GM approves the rewards; the penalties stay pending (log in as ``gm``: 待我审批)."""
+    for notice in Notice.objects.filter(status=Notice.Status.PENDING, kind=Notice.Kind.REWARD).order_by("pk"):
+        approver = notice_approvers(notice).order_by("pk").first()
+        if approver is not None:
+            notice_approve(notice=notice, actor=approver, now=when)
+
+
 def seed(*, rng: random.Random, stdout=None) -> None:
     today = timezone.localdate()
     month = rules.previous_month(today)
@@ -87,6 +98,7 @@ def seed(*, rng: random.Random, stdout=None) -> None:
         scored += _score_samples(month, supervisor, rng=rng, when=when)
     assessed = _self_assess(month, rng=rng, today=today)
     issued = _notices(month, supervisors, rng=rng, when=when)
+    _approve_notices(when=when + dt.timedelta(hours=2))
     appraisals_compute_month(month=month)
     signed = 0
     first_team = min(supervisors, key=lambda t: t.pk, default=None)  # 客服一组

@@ -5,7 +5,8 @@ the agent's callbacks; reward and penalty notices (奖罚通知单) are recorded
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -235,11 +236,23 @@ class Appraisal(models.Model):
 
 
 class Notice(models.Model):
-    """A reward or penalty notice (001 篇5 第十二条 奖罚通知单) recorded against an agent."""
+    """A reward or penalty notice (001 篇5 第十二条 奖罚通知单) against an agent: opened by a supervisor or
+    manager, it takes effect only once the general manager approves it (呈总经理批准); rejected or
+    withdrawn, it never does. ``appraisal.services.notices`` is the only writer of the status."""
 
     class Kind(models.TextChoices):
         REWARD = "reward", pgettext_lazy("notice", "Reward")
         PENALTY = "penalty", pgettext_lazy("notice", "Penalty")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("notice", "Pending approval")
+        APPROVED = "approved", pgettext_lazy("notice", "Approved")
+        REJECTED = "rejected", pgettext_lazy("notice", "Rejected")
+        WITHDRAWN = "withdrawn", pgettext_lazy("notice", "Withdrawn")
+
+    TRANSITIONS = StateMachine(
+        {Status.PENDING: (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)},
+        error=AppraisalError, code="already_decided", message=_("This notice has already been decided."))
 
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT,
                               related_name="appraisal_notices")
@@ -256,6 +269,13 @@ class Notice(models.Model):
                                   on_delete=models.PROTECT,
                                   related_name="+")
     issued_at = models.DateTimeField(pgettext_lazy("notice", "issued at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Who approved, rejected or withdrew it and when (empty while pending). Notices recorded before
+    # approval existed were approved by the migration with no approver (decided_at = issued_at).
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("notice", "decided by"),
+                                   null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(pgettext_lazy("notice", "decided at"), null=True, blank=True)
+    decision_note = models.CharField(pgettext_lazy("notice", "reason for rejection"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("reward or penalty notice")
@@ -266,8 +286,27 @@ class Notice(models.Model):
                                    name="appraisal_notice_amount_or_points"),
             models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0),
                                    name="appraisal_notice_amount_positive"),
+            models.CheckConstraint(condition=Q(status="pending", decided_at__isnull=True)
+                                   | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                                   name="appraisal_notice_decided_when"),
+            models.CheckConstraint(condition=~Q(status="approved", decided_by=F("issued_by")),
+                                   name="appraisal_notice_not_self_approved"),
+            models.CheckConstraint(condition=~Q(status="rejected", decision_note=""),
+                                   name="appraisal_notice_rejected_has_reason"),
         ]
-        indexes = [models.Index(fields=["agent", "-issued_at"], name="appraisal_notice_agent_idx")]
+        indexes = [models.Index(fields=["agent", "-issued_at"], name="appraisal_notice_agent_idx"),
+                   models.Index(fields=["status", "issued_at"], name="appraisal_notice_status_idx")]
+        permissions = [("approve_notices", _("Can approve or reject reward and penalty notices (general manager)"))]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.agent} · {self.issued_at:%Y-%m-%d}"
+        return f"{self.number} · {self.get_kind_display()} · {self.agent}"
+
+    @property
+    def number(self) -> str:
+        """The notice's number on paper: JF, the year issued and the id (JF2026-00042)."""
+        year = timezone.localtime(self.issued_at).year if self.issued_at else "----"
+        return f"JF{year}-{self.pk or 0:05d}"
+
+    @property
+    def in_effect(self) -> bool:
+        return self.status == self.Status.APPROVED

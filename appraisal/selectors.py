@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
-from appraisal.models import AppraisalWeights, QaReview, SelfAssessment
+from appraisal.models import AppraisalWeights, Notice, QaReview, SelfAssessment
 from complaints.models import Complaint
 from core.dates import month_bounds
 from customers.models import ContactLog
@@ -30,6 +30,25 @@ def visible_q(user, path: str = "agent") -> Q:
     if user.has_perm("appraisal.appraise_team"):
         return own | Q(**{f"{path}__staff_profile__team__supervisor": user.pk})
     return own
+
+
+def notices_visible_q(user) -> Q:
+    """Notices ``user`` may read: as ``visible_q``, except that an agent sees their own only once
+    approved (pending, rejected or withdrawn, it never concerned them); the issuer always sees theirs."""
+    if sees_all(user) or user.has_perm("appraisal.approve_notices"):
+        return Q()
+    own_in_effect = Q(agent=user.pk, status="approved")
+    mine = own_in_effect | Q(issued_by=user.pk)
+    if user.has_perm("appraisal.appraise_team"):
+        return mine | Q(agent__staff_profile__team__supervisor=user.pk)
+    return mine
+
+
+def notices_in_effect(agent_id: int, month: dt.date) -> QuerySet:
+    """The agent's approved notices issued in ``month`` (what the appraisal page and the API count)."""
+    start, end = bounds(month)
+    return Notice.objects.filter(agent_id=agent_id, status=Notice.Status.APPROVED, issued_at__gte=start,
+                                 issued_at__lt=end)
 
 
 def may_appraise(user, agent) -> bool:

@@ -62,6 +62,8 @@ STAFF_NAVIGATION = [
         {"model": "appraisal.qareview"},
         {"model": "appraisal.selfassessment"},
         {"model": "appraisal.notice"},
+        {"url": "admin:appraisal_notice_pending", "title": _("Notices pending my approval"),
+         "permission": "appraisal.approve_notices"},
     ]},
     {"title": pgettext_lazy("menu", "Reports"), "items": [
         {"url": "kpis:dashboard", "title": _("Dashboard"), "permission": "kpis.view_dashboard"},

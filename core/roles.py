@@ -224,6 +224,10 @@ ROLE_PERMISSIONS[Role.CS_SUPERVISOR] += [*_APPRAISAL_READ, "appraisal.appraise_t
 for _role in (Role.OPERATIONS_MANAGER, Role.GENERAL_MANAGER):
     ROLE_PERMISSIONS[_role] += ["appraisal.*", "appraisal.appraise_all", "appraisal.view_all_appraisals"]
 ROLE_PERMISSIONS[Role.DATA_ANALYST] += [*_APPRAISAL_READ, "appraisal.view_all_appraisals"]
+# A reward or penalty notice takes effect once the general manager approves it (001 篇5 第十二条
+# 呈总经理批准): only the GM's role, explicitly (operations managers issue notices, they do not approve).
+EXPLICIT_ONLY |= {"appraisal.approve_notices"}
+ROLE_PERMISSIONS[Role.GENERAL_MANAGER] += ["appraisal.approve_notices"]
 
 
 def _all_permissions():

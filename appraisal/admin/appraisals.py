@@ -13,9 +13,8 @@ from django.views.decorators.http import require_POST
 from appraisal import selectors
 from appraisal.admin.forms import MonthForm, SignOffForm, last_month
 from appraisal.admin.scope import AgentTeamFilter, ScopedAdminMixin
-from appraisal.models import Appraisal, Notice, SelfAssessment
+from appraisal.models import Appraisal, SelfAssessment
 from appraisal.services import appraisal_recompute, appraisal_sign_off, appraisals_compute_month
-from core.dates import month_bounds
 from core.errors import DomainError, admin_message
 
 PART_LABELS = {"qa": _("QA reviews (supervisor)"), "self": _("self-assessment"),
@@ -84,13 +83,12 @@ class AppraisalAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         appraisal = get_object_or_404(self.get_queryset(request).select_related("agent__staff_profile__team"),
                                       pk=object_id)
-        start, end = month_bounds(appraisal.month.year, appraisal.month.month)
         may = selectors.may_appraise(request.user, appraisal.agent)
         extra_context = {
             **(extra_context or {}),
             "items": selectors.qa_item_averages(appraisal.agent_id, appraisal.month),
             "self_assessment": SelfAssessment.objects.filter(agent=appraisal.agent, month=appraisal.month).first(),
-            "notices": Notice.objects.filter(agent=appraisal.agent, issued_at__gte=start, issued_at__lt=end),
+            "notices": selectors.notices_in_effect(appraisal.agent_id, appraisal.month),
             "qa_link": reverse("admin:appraisal_qareview_changelist")
             + f"?agent__id__exact={appraisal.agent_id}&month={appraisal.month:%Y-%m-%d}",
             "may_sign_off": may and appraisal.status == Appraisal.Status.DRAFT,

@@ -106,3 +106,8 @@ class NoticeForm(forms.ModelForm):
         model = Notice
         fields = ["agent", "kind", "reason", "amount", "points", "complaint"]
         widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("reason for rejection"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -8,5 +8,13 @@ from appraisal.services.appraisals import (  # noqa: F401
     self_assessment_check,
     self_assessment_submit,
 )
-from appraisal.services.notices import notice_check, notice_issue  # noqa: F401
+from appraisal.services.notices import (  # noqa: F401
+    may_decide,
+    notice_approve,
+    notice_approvers,
+    notice_check,
+    notice_issue,
+    notice_reject,
+    notice_withdraw,
+)
 from appraisal.services.qa import SampleResult, items_for, qa_review_score, qa_sample  # noqa: F401

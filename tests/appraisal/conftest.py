@@ -29,6 +29,7 @@ def dept(db):
         agent_b1=b.staff("agent_b1", role=Role.AFTER_SALES, team=team_b, full_name="赵敏"),
         ops=b.staff("ops", role=Role.OPERATIONS_MANAGER),
         analyst=b.staff("analyst", role=Role.DATA_ANALYST),
+        gm=b.staff("gm", role=Role.GENERAL_MANAGER, full_name="钱总"),
     )
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appraisal.models import Appraisal, AppraisalWeights, ChecklistItem, Notice, QaReview, SelfAssessment
-from appraisal.services import appraisals_compute_month, notice_issue
+from appraisal.services import appraisals_compute_month, notice_approve, notice_issue
 from tests.appraisal.conftest import OCT, contacts, scored_review
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,9 @@ def test_a_supervisor_issues_a_notice_to_their_team_only(client, dept):
     page = client.post(add, {"agent": dept.agent_a1.pk, "kind": "penalty", "reason": "漏记", "amount": "",
                              "points": ""}).content.decode()
     assert "请填写金额或考核分" in page and Notice.objects.count() == 1
-    client.force_login(dept.agent_a1)
+    client.force_login(dept.agent_a1)  # pending the GM's approval: not in effect, the agent does not see it
+    assert "客户来电表扬" not in client.get(reverse("admin:appraisal_notice_changelist")).content.decode()
+    notice_approve(notice=notice, actor=dept.gm)
     assert "客户来电表扬" in client.get(reverse("admin:appraisal_notice_changelist")).content.decode()
 
 
