@@ -179,8 +179,12 @@ class Appraisal(models.Model):
         DRAFT = "draft", _("Draft")
         SIGNED_OFF = "signed_off", _("Signed off")
 
-    TRANSITIONS = StateMachine({Status.DRAFT: (Status.SIGNED_OFF,)}, error=AppraisalError, code="signed_off",
-                               message=_("This appraisal has already been signed off."))
+    # A signed-off month may be reopened (with a reason, kept in AppraisalReopening), then recomputed and
+    # signed off again.
+    TRANSITIONS = StateMachine({Status.DRAFT: (Status.SIGNED_OFF,), Status.SIGNED_OFF: (Status.DRAFT,)},
+                               error=AppraisalError, code="signed_off",
+                               message=_("This appraisal has already been signed off."),
+                               messages={Status.DRAFT: _("This appraisal is not signed off.")})
 
     agent = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("agent"), on_delete=models.PROTECT,
                               related_name="appraisals")
@@ -233,6 +237,32 @@ class Appraisal(models.Model):
         return normalised_weights(self.weights, present={"qa": self.qa_score is not None,
                                                          "self": self.self_score is not None,
                                                          "customer": self.customer_score is not None})
+
+
+class AppraisalReopening(models.Model):
+    """A signed-off appraisal reopened (by the agent's supervisor or a manager, with a reason): the
+    sign-off it undid is kept here, so the history of a month reads sign-off → reopened → sign-off."""
+
+    appraisal = models.ForeignKey(Appraisal, verbose_name=_("monthly appraisal"), on_delete=models.CASCADE,
+                                  related_name="reopenings")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reopened by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    reopened_at = models.DateTimeField(_("reopened at"))
+    reason = models.CharField(_("reason for reopening"), max_length=500)
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed off by"), null=True,
+                                      blank=True, on_delete=models.PROTECT, related_name="+")
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    sign_off_note = models.CharField(_("supervisor's comment"), max_length=500, blank=True)
+    total = models.DecimalField(_("appraisal score"), max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reopened appraisal")
+        verbose_name_plural = _("reopened appraisals")
+        ordering = ["-reopened_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="appraisal_reopening_has_reason")]
+
+    def __str__(self):
+        return f"{self.appraisal} · {self.reopened_at:%Y-%m-%d}"
 
 
 class Notice(models.Model):

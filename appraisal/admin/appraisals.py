@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from appraisal import selectors
-from appraisal.admin.forms import MonthForm, SignOffForm, last_month
+from appraisal.admin.forms import MonthForm, ReopenForm, SignOffForm, last_month
 from appraisal.admin.scope import AgentTeamFilter, ScopedAdminMixin
 from appraisal.models import Appraisal, SelfAssessment
-from appraisal.services import appraisal_recompute, appraisal_sign_off, appraisals_compute_month
+from appraisal.services import appraisal_recompute, appraisal_reopen, appraisal_sign_off, appraisals_compute_month
 from core.errors import DomainError, admin_message
 
 PART_LABELS = {"qa": _("QA reviews (supervisor)"), "self": _("self-assessment"),
@@ -93,6 +93,9 @@ class AppraisalAdmin(ScopedAdminMixin, admin.ModelAdmin):
             + f"?agent__id__exact={appraisal.agent_id}&month={appraisal.month:%Y-%m-%d}",
             "may_sign_off": may and appraisal.status == Appraisal.Status.DRAFT,
             "sign_off_form": SignOffForm(),
+            "may_reopen": may and appraisal.status == Appraisal.Status.SIGNED_OFF,
+            "reopen_form": ReopenForm(),
+            "reopenings": appraisal.reopenings.select_related("reopened_by", "signed_off_by"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -100,6 +103,7 @@ class AppraisalAdmin(ScopedAdminMixin, admin.ModelAdmin):
         view = self.admin_site.admin_view
         return [path("compute/", view(self.compute_view), name="appraisal_appraisal_compute"),
                 path("<int:pk>/sign-off/", view(require_POST(self.sign_off_view)), name="appraisal_appraisal_sign_off"),
+                path("<int:pk>/reopen/", view(require_POST(self.reopen_view)), name="appraisal_appraisal_reopen"),
                 path("<int:pk>/recompute/", view(require_POST(self.recompute_view)),
                      name="appraisal_appraisal_recompute"),
                 *super().get_urls()]
@@ -117,6 +121,18 @@ class AppraisalAdmin(ScopedAdminMixin, admin.ModelAdmin):
             admin_message(request, exc)
         else:
             self.message_user(request, _("Appraisal signed off."), messages.SUCCESS)
+        return redirect("admin:appraisal_appraisal_change", pk)
+
+    def reopen_view(self, request, pk):
+        appraisal = self._appraisal(request, pk)
+        form = ReopenForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            appraisal_reopen(appraisal=appraisal, actor=request.user, reason=reason)
+        except DomainError as exc:
+            admin_message(request, exc)
+        else:
+            self.message_user(request, _("Appraisal reopened: recompute it and sign it off again."), messages.SUCCESS)
         return redirect("admin:appraisal_appraisal_change", pk)
 
     def recompute_view(self, request, pk):

@@ -111,3 +111,8 @@ class NoticeForm(forms.ModelForm):
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("reason for rejection"), max_length=500,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("reason for reopening"), max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -2,6 +2,7 @@
 
 from appraisal.services.appraisals import (  # noqa: F401
     appraisal_recompute,
+    appraisal_reopen,
     appraisal_sign_off,
     appraisals_compute_month,
     appraisals_compute_previous_month,

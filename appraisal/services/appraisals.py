@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from appraisal import rules, selectors
 from appraisal.errors import AppraisalError, NotAllowed
-from appraisal.models import Appraisal, SelfAssessment
+from appraisal.models import Appraisal, AppraisalReopening, SelfAssessment
 from core.notifications import notify
 from core.services import job_lock, job_run_record
 
@@ -141,5 +141,33 @@ def appraisal_sign_off(*, appraisal: Appraisal, actor, note: str = "", now: dt.d
         notify(appraisal.agent, kind="info",
                text=_("Your appraisal of %(month)s was signed off: %(total)s.") % {
                    "month": f"{appraisal.month:%Y-%m}", "total": appraisal.total},
+               link=reverse("admin:appraisal_appraisal_change", args=[appraisal.pk]))
+    return appraisal
+
+
+def appraisal_reopen(*, appraisal: Appraisal, actor, reason: str, now: dt.datetime | None = None) -> Appraisal:
+    """Reopen a signed-off appraisal (a late complaint, a QA score corrected): the agent's supervisor or
+    a manager (the sign-off's rules, ``selectors.may_appraise``), with a required reason. The undone
+    sign-off, the reason and who/when are kept (``AppraisalReopening``); the appraisal is a draft again,
+    so it can be recomputed (by hand or by the monthly job) and signed off again. The agent is told."""
+    if not selectors.may_appraise(actor, appraisal.agent):
+        raise NotAllowed(_("You may not reopen this agent's appraisal."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise AppraisalError(_("Give the reason for reopening."), field="reason")
+    now = now or timezone.now()
+    with transaction.atomic():
+        appraisal = Appraisal.objects.select_for_update().select_related("agent").get(pk=appraisal.pk)
+        Appraisal.TRANSITIONS.check(appraisal.status, Appraisal.Status.DRAFT)
+        AppraisalReopening.objects.create(
+            appraisal=appraisal, reopened_by=actor, reopened_at=now, reason=reason[:500],
+            signed_off_by_id=appraisal.signed_off_by_id, signed_off_at=appraisal.signed_off_at,
+            sign_off_note=appraisal.sign_off_note, total=appraisal.total)
+        Appraisal.TRANSITIONS.move(appraisal, Appraisal.Status.DRAFT, signed_off_by=None, signed_off_at=None,
+                                   sign_off_note="")
+        appraisal.save(update_fields=["status", "signed_off_by", "signed_off_at", "sign_off_note"])
+        notify(appraisal.agent, kind="info",
+               text=_("Your appraisal of %(month)s was reopened: %(reason)s") % {
+                   "month": f"{appraisal.month:%Y-%m}", "reason": reason[:200]},
                link=reverse("admin:appraisal_appraisal_change", args=[appraisal.pk]))
     return appraisal
