@@ -163,10 +163,16 @@ class Process:
                 self.kill()
 
 
-def celery_worker(env: dict, log: Path) -> Process:
-    """The Procfile's worker (prefork, two processes)."""
-    return Process([sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "--without-gossip",
-                    "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"], env, log)
+def celery_worker(env: dict, log: Path, concurrency: int = 2) -> Process:
+    """The Procfile's worker (prefork, two processes unless told), logging each task it receives."""
+    return Process([sys.executable, "-m", "celery", "-A", "config", "worker", f"--concurrency={concurrency}",
+                    "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"], env, log)
+
+
+def tasks_received(log: Path) -> list[str]:
+    """The names of the tasks a worker has received (recorded as unacknowledged in Redis by then)."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return [line.split("Task ", 1)[1].split("[", 1)[0] for line in text.splitlines() if "] received" in line]
 
 
 def web_server(env: dict, log: Path, port: int) -> Process:

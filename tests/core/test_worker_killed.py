@@ -15,7 +15,10 @@ on the test's lock): the greetings are then written but not handed over, and the
 writes none; the dispatcher sends them, once. The greetings job hands its messages over itself; killed
 after that hand-over committed but before the delivery tasks reached the broker, the dispatcher hands
 them again once they are CARE_REDISPATCH_AFTER_SECONDS old (lowered to seconds here, and beat's
-5-minute jobs run every 5 s). Slow: ~20 s each."""
+5-minute jobs run every 5 s).
+The worker is killed only once it has received the three tasks: kombu's Redis transport takes a message
+off its queue (BRPOP) and then records it as unacknowledged, and a message taken in that instant dies
+with the worker (docs/operations.md, "A worker killed"). Slow: ~20 s each."""
 
 import datetime as dt
 import time
@@ -36,6 +39,7 @@ from tests.faults import (
     reference_rows,
     send_task,
     side_connection,
+    tasks_received,
     wait_until,
     waiting_backend,
 )
@@ -44,6 +48,7 @@ from tests.kpis import builders as b
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ORDERS = 6
+JOBS = ("customers.process_order_events", "care.birthday_greetings", "kpis.compute_previous_month")
 LOCKED = 3  # the worker stops at the third order's customer
 
 
@@ -116,11 +121,14 @@ def test_a_worker_killed_mid_task_leaves_every_effect_exactly_once_after_a_new_w
         with side_connection() as locker, side_connection() as side:
             with locker.transaction():
                 locker.execute(lock_sql, [row])
-                for task in ("customers.process_order_events", "care.birthday_greetings",
-                             "kpis.compute_previous_month"):
+                for task in JOBS:
                     send_task(redis.url, task)
-                first = celery_worker(env, tmp_path / "worker-1.log").start()
+                # Three processes: the worker fetches the three tasks at once, and the test kills it
+                # only once it has received all three (see the module docstring).
+                first = celery_worker(env, tmp_path / "worker-1.log", concurrency=3).start()
                 waiting_backend(side, timeout=60)
+                wait_until(lambda: len(set(tasks_received(tmp_path / "worker-1.log")) & set(JOBS)) == 3,
+                           timeout=60, what="the first worker to receive the three tasks")
                 done_before_kill = OrderEvent.objects.filter(processed_at__isnull=False).count()
                 first.kill()
         if killed_in == "order events":
