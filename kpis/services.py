@@ -48,17 +48,20 @@ class ComputeResult:
     frozen: bool = False
 
 
-def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[str]]:
+def _company_figures(period: Period, *, as_of: dt.datetime,
+                     groups: list[dict] | None = None) -> tuple[dict, list[str]]:
+    """``groups``: M's completed orders grouped once (``orders.completed_order_groups``)."""
+    groups = orders.completed_order_groups(period) if groups is None else groups
     figures: dict = {}
     unavailable: list[str] = []
-    figures.update(orders.order_counts(period))
+    figures.update(orders.order_counts(period, groups))
     figures.update(orders.customer_counts(period, orders_completed=figures["orders_completed"]))
     figures["callbacks"] = callbacks.callback_counts(period)
     figures.update(complaints.complaint_counts(period, as_of=as_of, orders_completed=figures["orders_completed"]))
     figures["tiers"] = loyalty.tier_counts(period)
     figures["points"] = loyalty.point_counts(period)
     figures["care_messages"] = care.care_message_counts(period)
-    figures["reviews_by_source"] = surveys.reviews_by_source(period)
+    figures["reviews_by_source"] = surveys.reviews_by_source(period, groups)
     figures["surveys"] = surveys.survey_counts(period)
     figures["campaigns"] = campaigns.campaign_reach(period)
     figures.update(warnings.warning_counts(period))
@@ -67,7 +70,7 @@ def _company_figures(period: Period, *, as_of: dt.datetime) -> tuple[dict, list[
     return figures, unavailable
 
 
-def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> dict:
+def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool, groups: list[dict]) -> dict:
     """Per agent (or per agent's team): complaints handled and deadlines met, callbacks done and their
     satisfaction, satisfaction of the reviews of orders credited to them (``Order.credited_owner``)."""
     team_path = "__staff_profile__team" if team_level else ""
@@ -85,16 +88,17 @@ def _staff_figures(period: Period, *, as_of: dt.datetime, team_level: bool) -> d
                                        inquiries_answered_in_time_rate=values["answered_in_time_rate"])
     for key, values in appraisals.appraisal_scores_by(period, f"agent{team_path}").items():
         out.setdefault(key, {}).update(values)
-    for key, (reviews, satisfied) in orders.owned_review_counts(period, f"order__credited_owner{team_path}").items():
+    for key, (reviews, satisfied) in orders.owned_review_counts(period, team_level=team_level,
+                                                                groups=groups).items():
         out.setdefault(key, {}).update(owned_reviews_count=reviews,
                                        owned_satisfaction_rate=percentage(satisfied, reviews))
     return out
 
 
-def _team_figures(period: Period, *, as_of: dt.datetime) -> dict:
-    out = _staff_figures(period, as_of=as_of, team_level=True)
+def _team_figures(period: Period, *, as_of: dt.datetime, groups: list[dict]) -> dict:
+    out = _staff_figures(period, as_of=as_of, team_level=True, groups=groups)
     complaint_orders = complaints.complaint_orders_by_driver_team(period)
-    for team_id, values in orders.driver_team_orders(period).items():
+    for team_id, values in orders.driver_team_orders(period, groups).items():
         entry = out.setdefault(team_id, {})
         entry.update(values)
         entry["complaint_rate"] = percentage(complaint_orders.get(team_id, 0), values.get("orders_completed"))
@@ -127,12 +131,13 @@ def _same_days_figures(period: Period, *, as_of: dt.datetime) -> dict | None:
 
 
 def _build_rows(period: Period, *, as_of: dt.datetime, started: float, forced: bool) -> list[MonthlySnapshot]:
-    company, unavailable = _company_figures(period, as_of=as_of)
+    groups = orders.completed_order_groups(period)
+    company, unavailable = _company_figures(period, as_of=as_of, groups=groups)
     company["same_days_last_month"] = _same_days_figures(period, as_of=as_of)
     # (after the same-days figures: an appraisal is of a whole month, never of "the same days")
     company.update(appraisals.appraisal_score(period))
-    teams = _team_figures(period, as_of=as_of)
-    agents = _staff_figures(period, as_of=as_of, team_level=False)
+    teams = _team_figures(period, as_of=as_of, groups=groups)
+    agents = _staff_figures(period, as_of=as_of, team_level=False, groups=groups)
 
     common = {"month": period.month, "definition_version": DEFINITION_VERSION, "computed_at": as_of,
               "recomputed_after_freeze": forced, "unavailable": unavailable}

@@ -142,6 +142,8 @@ class Customer(models.Model):
             models.Index(fields=["status", "owner"], name="customer_status_owner_idx"),
             models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
             models.Index(fields=["last_order_at"], name="customer_last_order_idx"),
+            # The KPI month's new customers and customers ever (kpis.metrics.orders.customer_counts).
+            models.Index(fields=["first_order_at"], name="customer_first_order_idx"),
             models.Index(fields=["activity_mark_at"], name="customer_activity_mark_idx"),
             models.Index(fields=["source", "-id"], name="customer_source_idx"),
             models.Index(fields=["customer_type", "-id"], name="customer_type_idx"),

@@ -11,29 +11,21 @@ question and the NPS of the recommend question — every answer, whether or not 
 
 from django.db.models import Count, Q
 
-from customers.models import Rating, Review
+from customers.models import Rating
 from engage.models import Question, SurveyAnswer, SurveyInvitation  # (kpis only reads engage)
+from kpis.metrics import orders
 from kpis.metrics.period import Period
 from kpis.rules import net_promoter_score, percentage
 
 SATISFIED = (Rating.SATISFIED, Rating.VERY_SATISFIED)
 
 
-def reviews_by_source(period: Period) -> dict:
-    rows = (
-        Review.objects.filter(order__status="completed", order__finished_at__gte=period.start,
-                              order__finished_at__lt=period.end)
-        .values("source")
-        .annotate(reviews=Count("id"), satisfied=Count("id", filter=Q(rating__in=SATISFIED)),
-                  scored=Count("id", filter=Q(recommend_score__isnull=False)),
-                  promoters=Count("id", filter=Q(recommend_score__gte=9)),
-                  detractors=Count("id", filter=Q(recommend_score__lte=6)))
-        .order_by("source")
-    )
-    return {r["source"]: {"reviews": r["reviews"], "satisfaction_rate": percentage(r["satisfied"], r["reviews"]),
-                          "nps": net_promoter_score(promoters=r["promoters"], detractors=r["detractors"],
-                                                    scored=r["scored"])}
-            for r in rows}
+def reviews_by_source(period: Period, groups: list[dict] | None = None) -> dict:
+    groups = orders.completed_order_groups(period) if groups is None else groups
+    return {source: {"reviews": r["reviews"], "satisfaction_rate": percentage(r["satisfied"], r["reviews"]),
+                     "nps": net_promoter_score(promoters=r["promoters"], detractors=r["detractors"],
+                                               scored=r["scored"])}
+            for source, r in sorted(orders.sum_groups(groups, "review__source").items())}
 
 
 def survey_counts(period: Period) -> dict:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from core.models import StaffProfile, Team
 from core.roles import sync_roles
 from customers.models import ContactLog, Customer, Driver, Order, Platform, Review
+from customers.services.order_dates import customer_refresh_order_dates
 
 SH = ZoneInfo("Asia/Shanghai")
 _seq = itertools.count(1)
@@ -53,11 +54,13 @@ def driver(team_=None) -> Driver:
 def order(cust, *, finished=None, booked=None, status=Order.Status.COMPLETED, fee="50.00", driver_=None,
           credited_owner=None) -> Order:
     booked = booked or (finished - dt.timedelta(minutes=30) if finished else None)
-    return Order.objects.create(
+    made = Order.objects.create(
         platform=platform(), external_id=f"K{next(_seq):08d}", customer=cust, status=status, booked_at=booked,
         finished_at=finished if status == Order.Status.COMPLETED else None, fee=Decimal(fee), driver=driver_,
         credited_owner=credited_owner,
     )
+    customer_refresh_order_dates(customer_ids=[cust.pk])  # as ingestion does
+    return made
 
 
 def review(o: Order, rating: int, recommend=None) -> Review:
